@@ -1,0 +1,184 @@
+package io.pgbackup.backup;
+
+import io.pgbackup.ExitCode;
+import io.pgbackup.PgBackupException;
+import io.pgbackup.Version;
+import io.pgbackup.manifest.KeyLayout;
+import io.pgbackup.manifest.Manifest;
+import io.pgbackup.manifest.ManifestCodec;
+import io.pgbackup.pg.Database;
+import io.pgbackup.pg.PassFile;
+import io.pgbackup.pg.PgTools;
+import io.pgbackup.pg.ServerInfo;
+import io.pgbackup.pg.ToolVersion;
+import io.pgbackup.storage.ObjectStore;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes one backup: checks versions, reserves a stem, runs the streaming {@link BackupRun}, and
+ * commits by writing the manifest last with a conditional write. On any failure nothing of this
+ * backup remains (earlier backups are never touched) and a {@link PgBackupException} says why.
+ */
+public final class BackupService {
+    private static final Logger log = LoggerFactory.getLogger(BackupService.class);
+    private final ObjectStore store;
+    private final KeyLayout layout;
+    private final PgTools tools;
+    private final Clock clock;
+    private final Cancellation cancellation;
+    private final Duration progressEvery;
+
+    public BackupService(ObjectStore store, KeyLayout layout, PgTools tools, Clock clock,
+            Cancellation cancellation, Duration progressEvery) {
+        this.store = store;
+        this.layout = layout;
+        this.tools = tools;
+        this.clock = clock;
+        this.cancellation = cancellation;
+        this.progressEvery = progressEvery;
+    }
+
+    /** pg_dump's archive compression for its major: zstd from 16 on, fast gzip before. */
+    static String dumpCompression(int pgDumpMajor) {
+        return pgDumpMajor >= 16 ? "zstd:3" : "gzip:1";
+    }
+
+    /** pg_dump before 16 takes a bare gzip level; 16+ takes {@code method:level}. */
+    static String compressArg(String compression) {
+        return compression.startsWith("gzip:") ? compression.substring(5) : compression;
+    }
+
+    public Manifest backup(BackupRequest req) {
+        Path pgDump = tools.find("pg_dump").orElseThrow(() -> missing("pg_dump"));
+        ToolVersion dumpVersion = tools.version("pg_dump").orElseThrow(() -> missing("pg_dump"));
+        Path pgRestore = req.format().plain() ? tools.find("pg_restore").orElseThrow(() -> missing("pg_restore")) : null;
+
+        Database db = new Database(req.source(), "source");
+        ServerInfo info;
+        try (Connection c = db.connect()) {
+            info = ServerInfo.read(c, req.countRows());
+        } catch (SQLException e) {
+            throw new PgBackupException(ExitCode.DATABASE, "source database: " + e.getMessage(), e);
+        }
+        if (info.version().major() > dumpVersion.major()) {
+            throw new PgBackupException(ExitCode.VERSION_MISMATCH, "the server runs PostgreSQL " + info.version()
+                    + " but pg_dump is " + dumpVersion + ": pg_dump must be at least the server's major version; "
+                    + "install postgresql-client-" + info.version().major() + " (or set PG_BIN_DIR), or use the "
+                    + "pgbackup image built with --build-arg PG_MAJOR=" + info.version().major());
+        }
+        String compression = dumpCompression(dumpVersion.major());
+        Instant started = clock.instant();
+        log.info("backing up {} ({} on PostgreSQL {}, {}) with pg_dump {} to {}", info.database(),
+                Progress.bytes(info.sizeBytes()), info.version(), req.source().redacted(), dumpVersion, store.describe());
+
+        try (StemClaim claim = StemClaim.acquire(store, layout, started, owner(started));
+                PassFile passFile = req.source().password().isPresent() ? PassFile.create(req.source().password().get()) : null;
+                Progress progress = new Progress(info.sizeBytes(), progressEvery)) {
+            String stem = claim.stem();
+            BackupRun.Plan plan = plan(req, stem, pgDump, pgRestore, compression, passFile);
+            List<Manifest.StoredObject> objects = new BackupRun(store, plan, progress).execute(cancellation);
+            Instant finished = clock.instant();
+            Manifest m = manifest(req, stem, started, finished, info, dumpVersion, compression, objects);
+            commit(m, objects);
+            summary(m, progress, objects);
+            return m;
+        } catch (IOException e) {
+            throw new PgBackupException(ExitCode.STORAGE, "backup failed: " + e.getMessage(), e);
+        }
+    }
+
+    private BackupRun.Plan plan(BackupRequest req, String stem, Path pgDump, Path pgRestore, String compression,
+            PassFile passFile) {
+        List<String> dumpCmd = new ArrayList<>(List.of(pgDump.toString(), "--format=custom",
+                "--compress=" + compressArg(compression), "--no-password", "--dbname=" + req.source().conninfoWithoutPassword()));
+        dumpCmd.addAll(req.dumpOptions().args());
+        List<String> restoreCmd = null;
+        if (pgRestore != null) {
+            restoreCmd = new ArrayList<>(List.of(pgRestore.toString(), "--file=-"));
+            restoreCmd.addAll(req.dumpOptions().forRestore());
+        }
+        Map<String, String> env = new HashMap<>();
+        // The password travels in a 0600 passfile only: never argv, never the child's environment.
+        env.put("PGPASSWORD", null);
+        if (passFile != null) {
+            env.put("PGPASSFILE", passFile.path().toString());
+        }
+        return new BackupRun.Plan(dumpCmd, restoreCmd, env,
+                req.format().custom() ? layout.key(stem, KeyLayout.DUMP_SUFFIX) : null, compression,
+                req.format().plain() ? layout.key(stem, req.sqlCompression().suffix()) : null, req.sqlCompression());
+    }
+
+    private Manifest manifest(BackupRequest req, String stem, Instant started, Instant finished, ServerInfo info,
+            ToolVersion dumpVersion, String compression, List<Manifest.StoredObject> objects) {
+        List<Manifest.Table> tables = info.tables().stream()
+                .map(t -> new Manifest.Table(t.schema(), t.name(), t.rowEstimate(), t.rowCount())).toList();
+        return new Manifest(Manifest.FORMAT_VERSION, "pgbackup", Version.tool(), stem,
+                req.label(), req.trigger(), req.slot(), started, finished,
+                Duration.between(started, finished).toMillis(),
+                new Manifest.Source(info.database(), req.source().redacted(), info.version().full(),
+                        info.version().major(), info.sizeBytes()),
+                new Manifest.Dump(dumpVersion.full(), compression, req.dumpOptions().args()),
+                objects, tables);
+    }
+
+    /** The manifest is the commit point; if it cannot be written, the data objects go too. */
+    private void commit(Manifest m, List<Manifest.StoredObject> objects) throws IOException {
+        try {
+            store.put(layout.manifestKey(m.stem()), new ByteArrayInputStream(ManifestCodec.encode(m)));
+        } catch (IOException | RuntimeException e) {
+            for (Manifest.StoredObject o : objects) {
+                try {
+                    store.delete(o.key());
+                } catch (IOException ignored) {
+                    log.warn("could not delete {} after the manifest failed", o.key());
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static void summary(Manifest m, Progress progress, List<Manifest.StoredObject> objects) {
+        StringBuilder b = new StringBuilder();
+        for (Manifest.StoredObject o : objects) {
+            b.append(b.length() == 0 ? "" : ", ").append(o.key().substring(o.key().lastIndexOf('/') + 1))
+                    .append(' ').append(Progress.bytes(o.bytes()));
+        }
+        long sql = progress.sqlBytes.get();
+        String ratio = sql > 0 ? objects.stream().filter(o -> o.format().equals("plain")).findFirst()
+                .map(o -> String.format(Locale.ROOT, " (SQL %s, %.1fx smaller)", Progress.bytes(sql),
+                        (double) sql / Math.max(1, o.bytes()))).orElse("") : "";
+        log.info("backup {} complete: {}{} in {}", m.stem(), b, ratio,
+                String.format(Locale.ROOT, "%.1f s", m.durationMillis() / 1000.0));
+    }
+
+    private String owner(Instant started) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown";
+        }
+        return "{\"host\":\"" + host.replace("\"", "") + "\",\"pid\":" + ProcessHandle.current().pid()
+                + ",\"startedAt\":\"" + started + "\"}";
+    }
+
+    private PgBackupException missing(String program) {
+        return PgBackupException.config(program + " not found in " + tools.whereToLook()
+                + ": install the PostgreSQL client (e.g. apt-get install postgresql-client) or set PG_BIN_DIR");
+    }
+}

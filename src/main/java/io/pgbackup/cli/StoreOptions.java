@@ -1,0 +1,139 @@
+package io.pgbackup.cli;
+
+import io.pgbackup.PgBackupException;
+import io.pgbackup.manifest.KeyLayout;
+import io.pgbackup.storage.ObjectStore;
+import io.pgbackup.storage.fs.FsObjectStore;
+import io.pgbackup.storage.s3.S3ObjectStore;
+import io.pgbackup.storage.s3.S3Settings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * Where backups live: an S3 bucket when one is configured, else a local directory with the same
+ * key layout. All values are validated in {@link #resolve} before anything is opened.
+ */
+final class StoreOptions {
+    @Option(names = "--bucket", paramLabel = "NAME",
+            description = "S3 bucket. Env: S3_BUCKET, then BUCKET_NAME (set by `fly storage create`). "
+                    + "Default: none, backups go to --backup-dir.")
+    String bucket;
+
+    @Option(names = "--prefix", paramLabel = "PATH",
+            description = "Key prefix inside the bucket or directory. Env: S3_PREFIX. Default: none.")
+    String prefix;
+
+    @Option(names = "--endpoint", paramLabel = "URL",
+            description = "S3 endpoint for S3-compatible stores (Tigris, R2, MinIO). Env: AWS_ENDPOINT_URL_S3, "
+                    + "AWS_ENDPOINT_URL, S3_ENDPOINT. Default: AWS.")
+    String endpoint;
+
+    @Option(names = "--region", paramLabel = "REGION",
+            description = "S3 region ('auto' accepted for Tigris and R2). Env: AWS_REGION, AWS_DEFAULT_REGION. "
+                    + "Default: us-east-1 with a custom endpoint, else the AWS default chain.")
+    String region;
+
+    @Option(names = "--path-style", paramLabel = "auto|true|false",
+            description = "Path-style addressing. Env: S3_PATH_STYLE. Default: auto (on with a custom endpoint).")
+    String pathStyle;
+
+    @Option(names = "--s3-checksums", paramLabel = "when_supported|when_required",
+            description = "SDK request checksums; when_required for R2, older MinIO and Ceph. Env: S3_CHECKSUMS. "
+                    + "Default: when_supported.")
+    String checksums;
+
+    @Option(names = "--part-size", paramLabel = "SIZE",
+            description = "Multipart part size (min 5MiB; 10,000 parts bound an object). Env: S3_PART_SIZE. "
+                    + "Default: 8MiB.")
+    String partSize;
+
+    @Option(names = "--backup-dir", paramLabel = "DIR",
+            description = "Local directory used when no bucket is set. Env: BACKUP_DIR. Default: ./backups.")
+    String backupDir;
+
+    /** Validated store settings; nothing is contacted yet. */
+    record Resolved(S3Settings s3, Path dir, KeyLayout layout) {
+        ObjectStore open() {
+            return s3 != null ? new S3ObjectStore(s3) : new FsObjectStore(dir);
+        }
+    }
+
+    Resolved resolve(Map<String, String> env) {
+        KeyLayout layout = new KeyLayout(Setting.resolve(env, "--prefix", prefix, "", "S3_PREFIX").value());
+        Setting b = Setting.resolve(env, "--bucket", bucket, null, "S3_BUCKET", "BUCKET_NAME");
+        if (!b.isSet()) {
+            Setting dir = Setting.resolve(env, "--backup-dir", backupDir, "./backups", "BACKUP_DIR");
+            return new Resolved(null, Path.of(dir.value().strip()), layout);
+        }
+        String bucketName = b.value().strip();
+        if (!bucketName.matches("[a-z0-9][a-z0-9.\\-_]{1,254}")) {
+            throw PgBackupException.config(b.source() + " '" + bucketName
+                    + "' is not a valid bucket name: use lower-case letters, digits, '.', '-'");
+        }
+        Setting ep = Setting.resolve(env, "--endpoint", endpoint, null, "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "S3_ENDPOINT");
+        URI endpointUri = null;
+        if (ep.isSet()) {
+            try {
+                endpointUri = URI.create(ep.value().strip());
+            } catch (IllegalArgumentException e) {
+                throw PgBackupException.config(ep.source() + " is not a URL: " + e.getMessage());
+            }
+            if (endpointUri.getScheme() == null || !endpointUri.getScheme().matches("https?") || endpointUri.getHost() == null) {
+                throw PgBackupException.config(ep.source() + " must be an http(s) URL such as "
+                        + "https://fly.storage.tigris.dev; got '" + ep.value().strip() + "'");
+            }
+        }
+        Setting r = Setting.resolve(env, "--region", region, endpointUri != null ? "us-east-1" : null,
+                "AWS_REGION", "AWS_DEFAULT_REGION");
+        String regionName = r.isSet() ? r.value().strip() : null;
+        if (regionName != null && !regionName.matches("[a-z0-9-]+")) {
+            throw PgBackupException.config(r.source() + " '" + regionName + "' is not a region name such as us-east-1 or auto");
+        }
+        Setting ps = Setting.resolve(env, "--path-style", pathStyle, "auto", "S3_PATH_STYLE");
+        boolean path = switch (ps.value().strip().toLowerCase(Locale.ROOT)) {
+            case "auto" -> endpointUri != null;
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off" -> false;
+            default -> throw PgBackupException.config(ps.source() + " must be auto, true or false; got '" + ps.value() + "'");
+        };
+        Setting cs = Setting.resolve(env, "--s3-checksums", checksums, "when_supported", "S3_CHECKSUMS");
+        boolean whenRequired = switch (cs.value().strip().toLowerCase(Locale.ROOT)) {
+            case "when_supported" -> false;
+            case "when_required" -> true;
+            default -> throw PgBackupException.config(cs.source() + " must be when_supported or when_required; got '"
+                    + cs.value() + "'");
+        };
+        Setting part = Setting.resolve(env, "--part-size", partSize, "8MiB", "S3_PART_SIZE");
+        long partBytes = Sizes.parse(part);
+        if (partBytes < S3Settings.MIN_PART_SIZE || partBytes > 512L * 1024 * 1024) {
+            throw PgBackupException.config(part.source() + " must be between 5MiB and 512MiB; got '" + part.value() + "'");
+        }
+        // The seed's AWS_ID/AWS_SECRET are aliases; the SDK's own variables and chain win when set.
+        String id = null;
+        String secret = null;
+        if (isBlank(env.get("AWS_ACCESS_KEY_ID")) && !isBlank(env.get("AWS_ID"))) {
+            if (isBlank(env.get("AWS_SECRET"))) {
+                throw PgBackupException.config("AWS_ID is set but AWS_SECRET is not: set both, or use "
+                        + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+            }
+            id = env.get("AWS_ID").strip();
+            secret = env.get("AWS_SECRET").strip();
+        } else if (!isBlank(env.get("AWS_ACCESS_KEY_ID")) && isBlank(env.get("AWS_SECRET_ACCESS_KEY"))) {
+            throw PgBackupException.config("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both");
+        } else if (!isBlank(env.get("AWS_ACCESS_KEY_ID"))) {
+            // Read from the given environment (not the JVM's) so tests and the CLI agree.
+            id = env.get("AWS_ACCESS_KEY_ID").strip();
+            secret = env.get("AWS_SECRET_ACCESS_KEY").strip();
+        }
+        S3Settings s3 = new S3Settings(bucketName, endpointUri, regionName, path, id, secret, whenRequired,
+                (int) partBytes, 2);
+        return new Resolved(s3, null, layout);
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+}

@@ -1,0 +1,154 @@
+package io.pgbackup.pg;
+
+import io.pgbackup.PgBackupException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A cleaned, parsed Postgres connection string, held as libpq keywords ({@code host},
+ * {@code port}, {@code dbname}, {@code user}, {@code password}, {@code sslmode}, ...).
+ *
+ * <p>Accepts {@code postgres://} and {@code postgresql://} URIs (multi-host included) and
+ * {@code key=value} conninfo. {@link #toString()} and {@link #redacted()} never show the
+ * password; only {@link #password()} does, for the passfile and the JDBC properties.
+ */
+public final class ConnectionString {
+    private final Map<String, String> params;
+    private final boolean uriForm;
+
+    ConnectionString(Map<String, String> params, boolean uriForm) {
+        this.params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        this.uriForm = uriForm;
+    }
+
+    /**
+     * Cleans and parses a value as operators paste it into secrets: surrounding whitespace and
+     * newlines go, then one layer of matching double or single quotes, then whitespace again.
+     *
+     * @param source the setting's name for error messages ({@code PG_URI}, {@code --target})
+     * @throws PgBackupException (exit 2) naming {@code source} when the value is not a connection string
+     */
+    public static ConnectionString parse(String raw, String source) {
+        String s = clean(raw);
+        if (s.isEmpty()) {
+            throw PgBackupException.config(source + " is empty: set it to a connection string such as "
+                    + "postgres://user:password@host:5432/dbname");
+        }
+        String lower = s.toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (lower.startsWith("postgres://") || lower.startsWith("postgresql://")) {
+                return new ConnectionString(UriParser.parse(s.substring(s.indexOf("://") + 3)), true);
+            }
+            if (s.matches("(?s)^[A-Za-z_]+\\s*=.*")) {
+                return new ConnectionString(ConninfoParser.parse(s), false);
+            }
+        } catch (IllegalArgumentException e) {
+            throw PgBackupException.config(source + " is not a valid connection string: " + e.getMessage()
+                    + " (expected postgres://user:password@host:5432/dbname)");
+        }
+        int colon = s.indexOf(':');
+        String start = colon > 0 && colon < 20 ? s.substring(0, colon + 1) : "";
+        throw PgBackupException.config(source + " is not a Postgres connection string"
+                + (start.isEmpty() ? "" : " (it starts with '" + start + "')")
+                + ": use postgres://user:password@host:5432/dbname, postgresql://..., or key=value conninfo "
+                + "such as 'host=db dbname=app user=app'");
+    }
+
+    /** From libpq's own environment variables (PGHOST, PGPORT, ...), the last fallback. */
+    public static Optional<ConnectionString> fromLibpqEnv(Map<String, String> env) {
+        Map<String, String> p = new LinkedHashMap<>();
+        Map<String, String> names = Map.of("PGHOST", "host", "PGHOSTADDR", "hostaddr", "PGPORT", "port",
+                "PGDATABASE", "dbname", "PGUSER", "user", "PGPASSWORD", "password", "PGSSLMODE", "sslmode",
+                "PGAPPNAME", "application_name", "PGCONNECT_TIMEOUT", "connect_timeout");
+        names.forEach((var, key) -> {
+            String v = env.get(var);
+            if (v != null && !v.isBlank()) {
+                p.put(key, v.strip());
+            }
+        });
+        return p.containsKey("host") || p.containsKey("dbname") || p.containsKey("hostaddr")
+                ? Optional.of(new ConnectionString(p, false))
+                : Optional.empty();
+    }
+
+    static String clean(String raw) {
+        if (raw == null) {
+            return "";
+        }
+        String s = raw.strip();
+        if (s.length() >= 2) {
+            char first = s.charAt(0);
+            if ((first == '"' || first == '\'') && s.charAt(s.length() - 1) == first) {
+                s = s.substring(1, s.length() - 1).strip();
+            }
+        }
+        return s;
+    }
+
+    public Map<String, String> params() {
+        return params;
+    }
+
+    public Optional<String> get(String key) {
+        return Optional.ofNullable(params.get(key)).filter(v -> !v.isEmpty());
+    }
+
+    public Optional<String> password() {
+        return get("password");
+    }
+
+    /** The database name libpq would use: dbname, else the user name. */
+    public String database() {
+        return get("dbname").orElse(user());
+    }
+
+    public String user() {
+        return get("user").orElse(System.getProperty("user.name"));
+    }
+
+    /** A copy with one keyword replaced (or removed when {@code value} is null). */
+    public ConnectionString with(String key, String value) {
+        Map<String, String> p = new LinkedHashMap<>(params);
+        if (value == null) {
+            p.remove(key);
+        } else {
+            p.put(key, value);
+        }
+        return new ConnectionString(p, uriForm);
+    }
+
+    /** Conninfo without the password, safe for a child's argv ({@code pg_dump --dbname=...}). */
+    public String conninfoWithoutPassword() {
+        StringBuilder b = new StringBuilder();
+        params.forEach((k, v) -> {
+            if (!k.equals("password")) {
+                b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(ConninfoParser.quote(v));
+            }
+        });
+        return b.toString();
+    }
+
+    /** For logs and manifests: the password replaced by {@code ****}. */
+    public String redacted() {
+        if (!uriForm) {
+            StringBuilder b = new StringBuilder();
+            params.forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=')
+                    .append(k.equals("password") ? "****" : ConninfoParser.quote(v)));
+            return b.toString();
+        }
+        return UriParser.render(params, "****");
+    }
+
+    @Override
+    public String toString() {
+        return redacted();
+    }
+
+    static String decode(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+}

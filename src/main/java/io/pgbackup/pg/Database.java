@@ -1,0 +1,79 @@
+package io.pgbackup.pg;
+
+import io.pgbackup.ExitCode;
+import io.pgbackup.PgBackupException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * JDBC access to a database named by a {@link ConnectionString}: connecting with a clear error,
+ * and the translation of libpq keywords into pgjdbc's URL and properties.
+ */
+public final class Database {
+    private final ConnectionString cs;
+    private final String role;
+
+    /** @param role how errors name this database to the operator ("source", "target") */
+    public Database(ConnectionString cs, String role) {
+        this.cs = cs;
+        this.role = role;
+    }
+
+    public ConnectionString connectionString() {
+        return cs;
+    }
+
+    public Database withDatabase(String dbname) {
+        return new Database(cs.with("dbname", dbname), role);
+    }
+
+    public String jdbcUrl() {
+        String[] hosts = cs.get("host").or(() -> cs.get("hostaddr")).orElse("localhost").split(",", -1);
+        String[] ports = cs.get("port").orElse("").split(",", -1);
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < hosts.length; i++) {
+            String host = hosts[i].isEmpty() ? "localhost" : hosts[i];
+            if (host.startsWith("/")) {
+                throw PgBackupException.config("the " + role + " connection uses the unix socket '" + host
+                        + "': pgbackup connects over TCP, use a host name such as host=localhost");
+            }
+            String port = ports.length == 1 ? ports[0] : i < ports.length ? ports[i] : "";
+            parts.add((host.contains(":") ? "[" + host + "]" : host) + ":" + (port.isEmpty() ? "5432" : port));
+        }
+        return "jdbc:postgresql://" + String.join(",", parts) + "/"
+                + java.net.URLEncoder.encode(cs.database(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    Properties properties() {
+        Properties p = new Properties();
+        p.setProperty("user", cs.user());
+        cs.password().ifPresent(pw -> p.setProperty("password", pw));
+        cs.get("sslmode").ifPresent(v -> p.setProperty("sslmode", v));
+        cs.get("sslrootcert").ifPresent(v -> p.setProperty("sslrootcert", v));
+        p.setProperty("connectTimeout", cs.get("connect_timeout").orElse("15"));
+        p.setProperty("ApplicationName", "pgbackup");
+        return p;
+    }
+
+    /** Opens a connection, or fails with exit code 3 and a message that says why. */
+    public Connection connect() {
+        try {
+            return DriverManager.getConnection(jdbcUrl(), properties());
+        } catch (SQLException e) {
+            throw new PgBackupException(ExitCode.DATABASE, "cannot connect to the " + role + " database "
+                    + cs.redacted() + ": " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "unknown error";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,61 @@
+package io.pgbackup.pipeline;
+
+import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/** How the plain SQL script is compressed: the choice sets the key's suffix too. */
+public enum SqlCompression {
+    ZSTD(".sql.zst"),
+    GZIP(".sql.gz"),
+    NONE(".sql");
+
+    /** zstd level 3 is zstd's default: ~3x smaller than raw SQL and faster than pg_dump writes it. */
+    static final int ZSTD_LEVEL = 3;
+    private final String suffix;
+
+    SqlCompression(String suffix) {
+        this.suffix = suffix;
+    }
+
+    public String suffix() {
+        return suffix;
+    }
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static SqlCompression parse(String s, String source) {
+        try {
+            return valueOf(s.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw io.pgbackup.PgBackupException.config(source + " must be one of zstd, gzip, none; got '" + s + "'");
+        }
+    }
+
+    public OutputStream compress(OutputStream out) throws IOException {
+        return switch (this) {
+            case ZSTD -> {
+                ZstdOutputStream z = new ZstdOutputStream(out, ZSTD_LEVEL);
+                z.setChecksum(true);
+                yield z;
+            }
+            case GZIP -> new GZIPOutputStream(out, 64 * 1024);
+            case NONE -> out;
+        };
+    }
+
+    public InputStream decompress(InputStream in) throws IOException {
+        return switch (this) {
+            case ZSTD -> new ZstdInputStream(in);
+            case GZIP -> new GZIPInputStream(in, 64 * 1024);
+            case NONE -> in;
+        };
+    }
+}
