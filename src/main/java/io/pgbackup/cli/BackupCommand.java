@@ -50,7 +50,7 @@ final class BackupCommand implements Callable<Integer> {
                     + "Env: PG_DUMP_OPTIONS. Default: none.")
     String dumpOptions;
 
-    @Option(names = "--count-rows", arity = "0..1", paramLabel = "BOOL",
+    @Option(names = "--count-rows", arity = "0..1", paramLabel = "BOOL", fallbackValue = "true",
             description = "Count every table's rows exactly into the manifest (reads each table once more). "
                     + "Env: COUNT_ROWS. Default: false.")
     String countRows;
