@@ -82,23 +82,34 @@ public final class BackupService {
                     + "pgbackup image built with --build-arg PG_MAJOR=" + info.version().major());
         }
         String compression = dumpCompression(dumpVersion.major());
+        cancellation.check("before the backup started");
         Instant started = clock.instant();
         log.info("backing up {} ({} on PostgreSQL {}, {}) with pg_dump {} to {}", info.database(),
                 Progress.bytes(info.sizeBytes()), info.version(), req.source().redacted(), dumpVersion, store.describe());
 
-        try (StemClaim claim = StemClaim.acquire(store, layout, started, owner(started));
+        // Registered for the whole run so a signal is always handled by us, never by a bare exit.
+        try (AutoCloseable watching = cancellation.register(why -> log.warn("stop requested ({})", why));
+                StemClaim claim = StemClaim.acquire(store, layout, started, owner(started));
                 PassFile passFile = req.source().password().isPresent() ? PassFile.create(req.source().password().get()) : null;
                 Progress progress = new Progress(info.sizeBytes(), progressEvery)) {
             String stem = claim.stem();
             BackupRun.Plan plan = plan(req, stem, pgDump, pgRestore, compression, passFile);
             List<Manifest.StoredObject> objects = new BackupRun(store, plan, progress).execute(cancellation);
             Instant finished = clock.instant();
+            if (cancellation.isCancelled()) {
+                deleteQuietly(objects);
+                cancellation.check("before the manifest was written: backup aborted, nothing stored");
+            }
             Manifest m = manifest(req, stem, started, finished, info, dumpVersion, compression, objects);
             commit(m, objects);
             summary(m, progress, objects);
             return m;
         } catch (IOException e) {
             throw new PgBackupException(ExitCode.STORAGE, "backup failed: " + e.getMessage(), e);
+        } catch (PgBackupException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new PgBackupException(ExitCode.FAILURE, "backup failed: " + e, e);
         }
     }
 
@@ -141,14 +152,18 @@ public final class BackupService {
         try {
             store.put(layout.manifestKey(m.stem()), new ByteArrayInputStream(ManifestCodec.encode(m)));
         } catch (IOException | RuntimeException e) {
-            for (Manifest.StoredObject o : objects) {
-                try {
-                    store.delete(o.key());
-                } catch (IOException ignored) {
-                    log.warn("could not delete {} after the manifest failed", o.key());
-                }
-            }
+            deleteQuietly(objects);
             throw e;
+        }
+    }
+
+    private void deleteQuietly(List<Manifest.StoredObject> objects) {
+        for (Manifest.StoredObject o : objects) {
+            try {
+                store.delete(o.key());
+            } catch (IOException e) {
+                log.warn("could not delete {}: {}", o.key(), e.getMessage());
+            }
         }
     }
 

@@ -16,12 +16,22 @@ public final class Cancellation {
         if (reason == null) {
             reason = why;
         }
+        // Decide before notifying: a listener may finish its run and unregister while we loop.
+        boolean anyone = !listeners.isEmpty();
         listeners.forEach(l -> l.accept(why));
-        return !listeners.isEmpty();
+        return anyone;
     }
 
     public boolean isCancelled() {
         return reason != null;
+    }
+
+    /** Throws {@code INTERRUPTED} if a stop was requested: for checks between phases. */
+    public void check(String what) {
+        if (reason != null) {
+            throw new io.pgbackup.PgBackupException(io.pgbackup.ExitCode.INTERRUPTED,
+                    "interrupted by " + reason + " " + what);
+        }
     }
 
     public String reason() {

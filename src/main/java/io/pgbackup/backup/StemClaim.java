@@ -39,9 +39,11 @@ final class StemClaim implements AutoCloseable {
             } catch (ObjectExistsException e) {
                 continue;
             }
+            // Only a finished or running backup's objects take a stem: other runs' markers lost the
+            // race above, and some stores list their own temp files next to a key being written.
             boolean taken = false;
             for (ObjectInfo o : store.list(layout.key(stem, "."))) {
-                taken |= !o.key().equals(marker);
+                taken |= KeyLayout.isBackupObject(o.key());
             }
             if (!taken) {
                 return new StemClaim(store, marker, stem);

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 public final class KeyLayout {
     public static final String MANIFEST_SUFFIX = ".json";
     public static final String DUMP_SUFFIX = ".dump";
+    private static final java.util.List<String> BACKUP_SUFFIXES =
+            java.util.List.of(MANIFEST_SUFFIX, DUMP_SUFFIX, ".sql", ".sql.zst", ".sql.gz");
     private static final DateTimeFormatter STEM = DateTimeFormatter.ofPattern("yyyy/MM/dd/HH-mm-ss").withZone(ZoneOffset.UTC);
     private static final Pattern REL_STEM = Pattern.compile("(\\d{4})/(\\d{2})/(\\d{2})/(\\d{2})-(\\d{2})-(\\d{2})(?:-(\\d+))?");
     private final String prefix;
@@ -84,6 +86,16 @@ public final class KeyLayout {
         }
         String rest = rel.substring(m.end());
         return rest.startsWith(".") ? Optional.of(m.group()) : Optional.empty();
+    }
+
+    /** Whether {@code key} names one of a backup's own objects (data or manifest) by its suffix. */
+    public static boolean isBackupObject(String key) {
+        for (String suffix : BACKUP_SUFFIXES) {
+            if (key.endsWith(suffix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static boolean isRelativeStem(String s) {

@@ -24,6 +24,11 @@ final class UriParser {
             rest = rest.substring(0, q);
         }
         int slash = rest.indexOf('/');
+        if (slash >= 0 && rest.indexOf('@', slash) >= 0) {
+            // A raw '/' inside the user info: libpq would misread it too. Never echo any of it.
+            throw new IllegalArgumentException("the user name or password contains a raw '/', '@', '?' or '#'; "
+                    + "percent-encode them (%2F, %40, %3F, %23)");
+        }
         String authority = slash >= 0 ? rest.substring(0, slash) : rest;
         String path = slash >= 0 ? rest.substring(slash + 1) : "";
         int at = authority.lastIndexOf('@');
@@ -59,7 +64,9 @@ final class UriParser {
                 }
                 if (!port.isEmpty()) {
                     if (!port.matches("\\d{1,5}") || Integer.parseInt(port) > 65535) {
-                        throw new IllegalArgumentException("invalid port '" + port + "'");
+                        // Not echoed: a mis-encoded password can land here.
+                        throw new IllegalArgumentException("invalid port in the host list (percent-encode special "
+                                + "characters in the password)");
                     }
                     anyPort = true;
                 }

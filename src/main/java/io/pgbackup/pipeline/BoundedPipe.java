@@ -47,15 +47,22 @@ public final class BoundedPipe {
 
     private void put(byte[] chunk) throws IOException {
         try {
+            checkReader();
             while (!queue.offer(chunk, 100, TimeUnit.MILLISECONDS)) {
                 check();
-                if (readerClosed) {
-                    throw new IOException("pipe reader closed");
-                }
+                checkReader();
             }
+            // The reader may have closed (and emptied the queue) while we waited: the chunk is lost.
+            checkReader();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("pipe write interrupted");
+        }
+    }
+
+    private void checkReader() throws IOException {
+        if (readerClosed) {
+            throw new IOException("pipe reader closed");
         }
     }
 

@@ -32,6 +32,8 @@ class BackupIT {
     }
 
     static Map<String, String> env(String bucket, String db) {
+        S3Server s3 = TestRig.get().s3();
+        PgServer pg = TestRig.get().postgres();
         Map<String, String> env = Cli.baseEnv();
         env.putAll(s3.env(bucket));
         env.put("PG_URI", pg.uri(db));
@@ -41,6 +43,7 @@ class BackupIT {
     }
 
     static S3ObjectStore store(String bucket) {
+        S3Server s3 = TestRig.get().s3();
         return new S3ObjectStore(new S3Settings(bucket, s3.endpoint(), s3.region(), true, s3.accessKey(),
                 s3.secretKey(), false, S3Settings.MIN_PART_SIZE, 2));
     }

@@ -52,12 +52,20 @@ public final class Cli {
 
     /** Starts the real jar in a child JVM with exactly {@code env} (plus JAVA_HOME's java). */
     public static Process start(Map<String, String> env, String... args) throws IOException {
+        return start(env, null, args);
+    }
+
+    /** As {@link #start(Map, String...)}, with stderr going to {@code errFile} when given. */
+    public static Process start(Map<String, String> env, java.io.File errFile, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-jar", jar().toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().clear();
         pb.environment().putAll(env);
+        if (errFile != null) {
+            pb.redirectError(errFile);
+        }
         return pb.start();
     }
 

@@ -1,0 +1,293 @@
+package io.pgbackup.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgbackup.ExitCode;
+import io.pgbackup.Main;
+import io.pgbackup.backup.Cancellation;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Drives the CLI in-process with a private environment. Nothing here needs a database: the
+ * "valid" source points at 127.0.0.1:1, where nothing listens, so a run that got past config
+ * validation ends with exit 3, and one that did not ends with exit 2 before any connection.
+ */
+@Timeout(60)
+class CliConfigTest {
+
+    private static final String PW = "pwSecret9";
+    private static final String GOOD_URI = "postgres://u:" + PW + "@127.0.0.1:1/db";
+
+    @TempDir
+    Path tmp;
+
+    private Path backupDir;
+    private Map<String, String> env;
+
+    /** Outcome of one run. */
+    record Run(int rc, String out, String err) {
+        String errLine() {
+            return err.strip();
+        }
+    }
+
+    @BeforeEach
+    void setUp() {
+        backupDir = tmp.resolve("backups");
+        env = new HashMap<>();
+        String path = System.getenv("PATH");
+        env.put("PATH", path == null ? "/usr/local/bin:/usr/bin:/bin" : path);
+        env.put("BACKUP_DIR", backupDir.toString());
+    }
+
+    private Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc;
+        try (PrintWriter o = new PrintWriter(out, true); PrintWriter e = new PrintWriter(err, true)) {
+            rc = Main.run(args, new Context(Map.copyOf(env), Clock.systemUTC(), new Cancellation()), o, e);
+        }
+        return new Run(rc, out.toString(), err.toString());
+    }
+
+    private static void assertOneLine(Run r) {
+        assertThat(r.errLine()).as("stderr").isNotEmpty().doesNotContain("\n").doesNotContain("\r");
+    }
+
+    private void assertNothingWritten() {
+        assertThat(backupDir).as("BACKUP_DIR after a config error").doesNotExist();
+    }
+
+    private Run usageError(String... args) {
+        Run r = run(args);
+        assertThat(r.rc()).as("exit code; stderr: %s", r.err()).isEqualTo(ExitCode.USAGE.code());
+        assertOneLine(r);
+        assertThat(r.errLine()).doesNotContain(PW);
+        assertNothingWritten();
+        return r;
+    }
+
+    // ---- help and parsing ------------------------------------------------------------------
+
+    @Test
+    void rootHelpListsBackup() {
+        Run r = run("--help");
+        assertThat(r.rc()).isZero();
+        assertThat(r.out()).contains("backup").contains("Exit codes");
+        assertNothingWritten();
+    }
+
+    @Test
+    void backupHelpShowsEnvironmentNamesAndDefaults() {
+        Run r = run("backup", "--help");
+        assertThat(r.rc()).isZero();
+        assertThat(r.out())
+                .contains("PG_URI").contains("DATABASE_URL")
+                .contains("S3_BUCKET").contains("BACKUP_DIR")
+                .contains("SQL_COMPRESSION").contains("PG_DUMP_OPTIONS").contains("S3_PART_SIZE")
+                .contains("Default: ./backups").contains("Default: zstd").contains("Default: both")
+                .contains("Default: 8MiB");
+        assertNothingWritten();
+    }
+
+    @Test
+    void unknownOptionIsAOneLineUsageError() {
+        env.put("PG_URI", GOOD_URI);
+        Run r = usageError("backup", "--no-such-option");
+        assertThat(r.errLine()).contains("--no-such-option").startsWith("pgbackup:");
+    }
+
+    @Test
+    void unknownSubcommandIsAUsageError() {
+        Run r = usageError("bakup");
+        assertThat(r.errLine()).contains("bakup");
+    }
+
+    // ---- the source database ---------------------------------------------------------------
+
+    @Test
+    void noDatabaseConfigured() {
+        Run r = usageError("backup");
+        assertThat(r.errLine()).contains("PG_URI");
+    }
+
+    @Test
+    void blankPgUriCountsAsUnset() {
+        env.put("PG_URI", "  \n");
+        Run r = usageError("backup");
+        assertThat(r.errLine()).contains("PG_URI");
+    }
+
+    @Test
+    void nonPostgresPgUri() {
+        env.put("PG_URI", "mysql://u:secret@h/db");
+        Run r = usageError("backup");
+        assertThat(r.errLine()).contains("PG_URI").doesNotContain("secret");
+    }
+
+    @Test
+    void quotedPgUriWithNewlineIsCleanedAndAccepted() {
+        env.put("PG_URI", "\"" + GOOD_URI + "\"\n");
+        Run r = run("backup");
+        assertThat(r.rc()).as("stderr: %s", r.err()).isEqualTo(ExitCode.DATABASE.code());
+    }
+
+    @Test
+    void flagBeatsEnvironment() {
+        env.put("PG_URI", GOOD_URI);
+        Run r = usageError("backup", "--pg-uri", "mysql://u:secret@h/db");
+        assertThat(r.errLine()).contains("--pg-uri").doesNotContain("PG_URI").doesNotContain("secret");
+    }
+
+    @Test
+    void goodFlagBeatsBadEnvironment() {
+        env.put("PG_URI", "mysql://u:secret@h/db");
+        Run r = run("backup", "--pg-uri=" + GOOD_URI);
+        assertThat(r.rc()).as("stderr: %s", r.err()).isEqualTo(ExitCode.DATABASE.code());
+        assertThat(r.err()).doesNotContain("secret").doesNotContain(PW);
+    }
+
+    @Test
+    void databaseUrlIsUsedWhenPgUriIsAbsent() {
+        env.put("DATABASE_URL", "mysql://u:secret@h/db");
+        Run r = usageError("backup");
+        assertThat(r.errLine()).contains("DATABASE_URL").doesNotContain("secret");
+    }
+
+    @Test
+    void pgUriBeatsDatabaseUrl() {
+        env.put("PG_URI", "http://u:secret@h/db");
+        env.put("DATABASE_URL", GOOD_URI);
+        Run r = usageError("backup");
+        assertThat(r.errLine()).contains("PG_URI").doesNotContain("DATABASE_URL").doesNotContain("secret");
+    }
+
+    // ---- every other setting: a bad value is exit 2, before any connection ------------------
+
+    static Stream<Arguments> badSettings() {
+        Map<String, String> s3 = Map.of("S3_BUCKET", "my-bucket");
+        return Stream.of(
+                Arguments.of("S3_PART_SIZE", with(s3, "S3_PART_SIZE", "1MiB"), List.of()),
+                Arguments.of("S3_PART_SIZE", with(s3, "S3_PART_SIZE", "lots"), List.of()),
+                Arguments.of("--part-size", s3, List.of("--part-size=600MiB")),
+                Arguments.of("S3_PATH_STYLE", with(s3, "S3_PATH_STYLE", "maybe"), List.of()),
+                Arguments.of("S3_CHECKSUMS", with(s3, "S3_CHECKSUMS", "x"), List.of()),
+                Arguments.of("--sql-compression", Map.of(), List.of("--sql-compression=lz4")),
+                Arguments.of("SQL_COMPRESSION", Map.of("SQL_COMPRESSION", "lz4"), List.of()),
+                Arguments.of("--format", Map.of(), List.of("--format=tar")),
+                Arguments.of("BACKUP_FORMAT", Map.of("BACKUP_FORMAT", "tar"), List.of()),
+                Arguments.of("AWS_ENDPOINT_URL_S3", with(s3, "AWS_ENDPOINT_URL_S3", "ftp://x"), List.of()),
+                Arguments.of("--endpoint", s3, List.of("--endpoint", "not a url")),
+                Arguments.of("BACKUP_LABEL", Map.of("BACKUP_LABEL", "nightly\nrm -rf /"), List.of()),
+                Arguments.of("--label", Map.of(), List.of("--label", "a\r\nb")),
+                Arguments.of("PROGRESS_INTERVAL", Map.of("PROGRESS_INTERVAL", "0"), List.of()),
+                Arguments.of("--progress-interval", Map.of(), List.of("--progress-interval=-5")),
+                Arguments.of("AWS_ID", with(s3, "AWS_ID", "AKIAEXAMPLE"), List.of()),
+                Arguments.of("AWS_ACCESS_KEY_ID", with(s3, "AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"), List.of()),
+                Arguments.of("PG_DUMP_OPTIONS", Map.of("PG_DUMP_OPTIONS", "--format=p"), List.of()),
+                Arguments.of("--dump-options", Map.of(), List.of("--dump-options=-f /tmp/x")),
+                Arguments.of("COUNT_ROWS", Map.of("COUNT_ROWS", "maybe"), List.of()),
+                Arguments.of("S3_BUCKET", Map.of("S3_BUCKET", "Not_A_Bucket!"), List.of()),
+                Arguments.of("AWS_REGION", with(s3, "AWS_REGION", "US East"), List.of()));
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String k, String v) {
+        Map<String, String> m = new HashMap<>(base);
+        m.put(k, v);
+        return m;
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("badSettings")
+    void badSettingIsAConfigErrorNamingIt(String name, Map<String, String> extraEnv, List<String> flags) {
+        env.put("PG_URI", GOOD_URI);
+        env.putAll(extraEnv);
+        String[] args = Stream.concat(Stream.of("backup"), flags.stream()).toArray(String[]::new);
+        Run r = usageError(args);
+        assertThat(r.errLine()).contains(name);
+    }
+
+    @Test
+    void s3SecretIsNotEchoedWhenTheIdIsMissing() {
+        env.put("PG_URI", GOOD_URI);
+        env.put("S3_BUCKET", "my-bucket");
+        env.put("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMIexampleKEY");
+        env.put("AWS_ID", "AKIAEXAMPLE");
+        Run r = usageError("backup");
+        assertThat(r.errLine()).contains("AWS_ID").doesNotContain("wJalrXUtnFEMIexampleKEY");
+    }
+
+    // ---- flags without a value that default to true --------------------------------------------
+
+    @Test
+    void countRowsFlagWithoutValueBeatsEnvironment() {
+        // `--count-rows` (arity 0..1) means true; a flag wins over the environment, so a bad
+        // COUNT_ROWS must not matter: config is valid and the run reaches the database (exit 3).
+        env.put("PG_URI", GOOD_URI);
+        env.put("COUNT_ROWS", "maybe");
+        Run r = run("backup", "--count-rows");
+        assertThat(r.rc()).as("stderr: %s", r.err()).isEqualTo(ExitCode.DATABASE.code());
+    }
+
+    @Test
+    void countRowsFlagWithValueBeatsEnvironment() {
+        env.put("PG_URI", GOOD_URI);
+        env.put("COUNT_ROWS", "maybe");
+        Run r = run("backup", "--count-rows=false");
+        assertThat(r.rc()).as("stderr: %s", r.err()).isEqualTo(ExitCode.DATABASE.code());
+    }
+
+    // ---- valid config, unreachable database ----------------------------------------------------
+
+    @Test
+    void unreachableDatabaseIsExit3AndWritesNothing() throws IOException {
+        env.put("PG_URI", GOOD_URI);
+        env.put("S3_PREFIX", "prod");
+        env.put("PG_DUMP_OPTIONS", "--schema=public -T 'audit log.*' --no-owner");
+        env.put("BACKUP_LABEL", "before migration");
+        env.put("SQL_COMPRESSION", "gzip");
+        Run r = run("backup");
+        assertThat(r.rc()).as("stderr: %s", r.err()).isEqualTo(ExitCode.DATABASE.code());
+        assertOneLine(r);
+        assertThat(r.errLine()).contains("127.0.0.1").doesNotContain(PW).contains("****");
+        assertThat(r.out()).isEmpty();
+        assertNoObjects();
+    }
+
+    @Test
+    void unreachableDatabaseFromLibpqVariables() throws IOException {
+        env.put("PGHOST", "127.0.0.1");
+        env.put("PGPORT", "1");
+        env.put("PGDATABASE", "db");
+        env.put("PGUSER", "u");
+        env.put("PGPASSWORD", PW);
+        Run r = run("backup");
+        assertThat(r.rc()).as("stderr: %s", r.err()).isEqualTo(ExitCode.DATABASE.code());
+        assertThat(r.errLine()).contains("127.0.0.1").doesNotContain(PW);
+        assertNoObjects();
+    }
+
+    private void assertNoObjects() throws IOException {
+        if (Files.exists(backupDir)) {
+            try (Stream<Path> files = Files.walk(backupDir)) {
+                assertThat(files.filter(Files::isRegularFile).toList()).as("objects in BACKUP_DIR").isEmpty();
+            }
+        }
+    }
+}
