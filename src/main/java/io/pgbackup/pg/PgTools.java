@@ -47,7 +47,9 @@ public final class PgTools {
             return Optional.empty();
         }
         try {
-            Process proc = new ProcessBuilder(p.get().toString(), "--version").redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(p.get().toString(), "--version").redirectErrorStream(true);
+            pb.environment().remove("PGPASSWORD"); // no child gets a password it does not need
+            Process proc = pb.start();
             String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!proc.waitFor(10, TimeUnit.SECONDS) || proc.exitValue() != 0) {
                 return Optional.empty();
