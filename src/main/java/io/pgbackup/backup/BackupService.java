@@ -7,7 +7,7 @@ import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.manifest.ManifestCodec;
 import io.pgbackup.pg.Database;
-import io.pgbackup.pg.PassFile;
+import io.pgbackup.pg.ChildCredentials;
 import io.pgbackup.pg.PgTools;
 import io.pgbackup.pg.ServerInfo;
 import io.pgbackup.pg.ToolVersion;
@@ -22,10 +22,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,10 +88,10 @@ public final class BackupService {
         // Registered for the whole run so a signal is always handled by us, never by a bare exit.
         try (AutoCloseable watching = cancellation.register(why -> log.warn("stop requested ({})", why));
                 StemClaim claim = StemClaim.acquire(store, layout, started, owner(started));
-                PassFile passFile = req.source().password().isPresent() ? PassFile.create(req.source().password().get()) : null;
+                ChildCredentials creds = ChildCredentials.of(req.source());
                 Progress progress = new Progress(info.sizeBytes(), progressEvery)) {
             String stem = claim.stem();
-            BackupRun.Plan plan = plan(req, stem, pgDump, pgRestore, compression, passFile);
+            BackupRun.Plan plan = plan(req, stem, pgDump, pgRestore, compression, creds);
             List<Manifest.StoredObject> objects = new BackupRun(store, plan, progress).execute(cancellation);
             Instant finished = clock.instant();
             if (cancellation.isCancelled()) {
@@ -114,22 +112,17 @@ public final class BackupService {
     }
 
     private BackupRun.Plan plan(BackupRequest req, String stem, Path pgDump, Path pgRestore, String compression,
-            PassFile passFile) {
+            ChildCredentials creds) {
         List<String> dumpCmd = new ArrayList<>(List.of(pgDump.toString(), "--format=custom",
-                "--compress=" + compressArg(compression), "--no-password", "--dbname=" + req.source().conninfoWithoutPassword()));
+                "--compress=" + compressArg(compression), "--no-password", creds.dbnameArg()));
         dumpCmd.addAll(req.dumpOptions().args());
         List<String> restoreCmd = null;
         if (pgRestore != null) {
             restoreCmd = new ArrayList<>(List.of(pgRestore.toString(), "--file=-"));
             restoreCmd.addAll(req.dumpOptions().forRestore());
         }
-        Map<String, String> env = new HashMap<>();
         // The password travels in a 0600 passfile only: never argv, never the child's environment.
-        env.put("PGPASSWORD", null);
-        if (passFile != null) {
-            env.put("PGPASSFILE", passFile.path().toString());
-        }
-        return new BackupRun.Plan(dumpCmd, restoreCmd, env,
+        return new BackupRun.Plan(dumpCmd, restoreCmd, creds.env(),
                 req.format().custom() ? layout.key(stem, KeyLayout.DUMP_SUFFIX) : null, compression,
                 req.format().plain() ? layout.key(stem, req.sqlCompression().suffix()) : null, req.sqlCompression());
     }

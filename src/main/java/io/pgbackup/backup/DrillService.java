@@ -1,0 +1,193 @@
+package io.pgbackup.backup;
+
+import io.pgbackup.ExitCode;
+import io.pgbackup.PgBackupException;
+import io.pgbackup.manifest.KeyLayout;
+import io.pgbackup.manifest.Manifest;
+import io.pgbackup.manifest.ManifestCodec;
+import io.pgbackup.pg.ConnectionString;
+import io.pgbackup.pg.Database;
+import io.pgbackup.pg.PgTools;
+import io.pgbackup.pg.ServerInfo;
+import io.pgbackup.storage.ObjectStore;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A restore drill: restore a backup into a scratch database, check it against its manifest
+ * (and the operator's SQL assertions), store a report, and drop the scratch database, always,
+ * unless asked to keep it.
+ */
+public final class DrillService {
+    private static final Logger log = LoggerFactory.getLogger(DrillService.class);
+    private static final DateTimeFormatter REPORT_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private final ObjectStore store;
+    private final KeyLayout layout;
+    private final PgTools tools;
+    private final Clock clock;
+
+    public DrillService(ObjectStore store, KeyLayout layout, PgTools tools, Clock clock) {
+        this.store = store;
+        this.layout = layout;
+        this.tools = tools;
+        this.clock = clock;
+    }
+
+    /**
+     * @param server    a database on the server to drill on (used to create/drop the scratch one)
+     * @param newest    the newest backup, for the max-age alarm (null: no alarm)
+     * @param tolerance allowed relative difference between restored rows and pg_class estimates
+     * @param checkSql  queries that must each return true
+     */
+    public record Request(Manifest backup, ConnectionString server, String scratchName, boolean keep,
+            double tolerance, List<String> checkSql, Duration maxAge, Manifest newest) {}
+
+    public static String defaultScratchName(String stem) {
+        // 2026/11/27/03-00-00-2 -> pgbackup_drill_20261127_030000_2
+        return "pgbackup_drill_" + stem.replaceFirst("^(\\d{4})/(\\d{2})/(\\d{2})/(\\d{2})-(\\d{2})-(\\d{2})", "$1$2$3_$4$5$6")
+                .replace("-", "_");
+    }
+
+    public DrillReport drill(Request req) {
+        Instant start = clock.instant();
+        long t0 = System.nanoTime();
+        List<DrillReport.Check> checks = new ArrayList<>();
+        if (req.maxAge() != null && req.newest() != null) {
+            Duration age = Duration.between(req.newest().finishedAt(), start);
+            checks.add(new DrillReport.Check("max-age", age.compareTo(req.maxAge()) <= 0, "newest backup "
+                    + req.newest().stem() + " finished " + age.toMinutes() + " min ago (limit " + req.maxAge().toMinutes() + " min)"));
+        }
+        ConnectionString scratch = req.server().with("dbname", req.scratchName());
+        long restoreMs = 0;
+        long checksMs = 0;
+        createScratch(req.server(), req.scratchName());
+        try {
+            long r0 = System.nanoTime();
+            boolean restored = restore(req, scratch, checks);
+            restoreMs = (System.nanoTime() - r0) / 1_000_000;
+            long c0 = System.nanoTime();
+            if (restored) {
+                checkDatabase(req, scratch, checks);
+            }
+            checksMs = (System.nanoTime() - c0) / 1_000_000;
+        } finally {
+            if (!req.keep()) {
+                dropScratch(req.server(), req.scratchName());
+            }
+        }
+        boolean passed = checks.stream().allMatch(DrillReport.Check::ok);
+        DrillReport report = new DrillReport(req.backup().stem(), req.backup().startedAt(), req.server().redacted(),
+                req.scratchName(), req.keep(), start, restoreMs, checksMs, (System.nanoTime() - t0) / 1_000_000,
+                checks, passed);
+        store(report);
+        return report;
+    }
+
+    private boolean restore(Request req, ConnectionString scratch, List<DrillReport.Check> checks) {
+        try {
+            new RestoreService(store, tools).restore(new RestoreRequest(req.backup(), scratch, null, "custom", 1,
+                    false, false, false, false, null, true, null));
+            checks.add(new DrillReport.Check("restore", true, "pg_restore --exit-on-error succeeded"));
+            return true;
+        } catch (PgBackupException e) {
+            if (e.exitCode() == ExitCode.INTERRUPTED) {
+                throw e;
+            }
+            checks.add(new DrillReport.Check("restore", false, e.getMessage()));
+            return false;
+        }
+    }
+
+    private void checkDatabase(Request req, ConnectionString scratch, List<DrillReport.Check> checks) {
+        try (Connection c = new Database(scratch, "scratch").connect()) {
+            List<io.pgbackup.pg.TableInfo> restored = ServerInfo.tables(c, true);
+            List<String> missing = new ArrayList<>();
+            List<String> wrong = new ArrayList<>();
+            int compared = 0;
+            for (Manifest.Table t : req.backup().tables()) {
+                var hit = restored.stream().filter(r -> r.schema().equals(t.schema()) && r.name().equals(t.name())).findFirst();
+                if (hit.isEmpty()) {
+                    missing.add(t.schema() + "." + t.name());
+                    continue;
+                }
+                long rows = hit.get().rowCount();
+                if (t.rowCount() != null) {
+                    compared++;
+                    if (rows != t.rowCount()) {
+                        wrong.add(t.schema() + "." + t.name() + " has " + rows + " rows, manifest counted " + t.rowCount());
+                    }
+                } else if (t.rowEstimate() > 0) {
+                    compared++;
+                    double diff = Math.abs(rows - t.rowEstimate()) / (double) t.rowEstimate();
+                    if (diff > req.tolerance()) {
+                        wrong.add(String.format(Locale.ROOT, "%s.%s has %d rows, estimate was %d (%.0f%% off)",
+                                t.schema(), t.name(), rows, t.rowEstimate(), diff * 100));
+                    }
+                }
+            }
+            checks.add(new DrillReport.Check("tables", missing.isEmpty(), missing.isEmpty()
+                    ? "all " + req.backup().tables().size() + " tables exist" : "missing: " + String.join(", ", missing)));
+            checks.add(new DrillReport.Check("rows", wrong.isEmpty(), wrong.isEmpty()
+                    ? compared + " tables match the manifest's row counts" : String.join("; ", wrong)));
+            int i = 0;
+            for (String sql : req.checkSql()) {
+                i++;
+                checks.add(userCheck(c, i, sql));
+            }
+        } catch (SQLException e) {
+            checks.add(new DrillReport.Check("tables", false, "cannot inspect the restored database: " + e.getMessage()));
+        }
+    }
+
+    private static DrillReport.Check userCheck(Connection c, int i, String sql) {
+        String name = "sql-" + i;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            boolean ok = rs.next() && rs.getBoolean(1) && !rs.wasNull();
+            return new DrillReport.Check(name, ok, sql + (ok ? " is true" : " is not true"));
+        } catch (SQLException e) {
+            return new DrillReport.Check(name, false, sql + " failed: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static void createScratch(ConnectionString server, String name) {
+        try (Connection c = new Database(server, "drill").connect(); Statement st = c.createStatement()) {
+            st.execute("create database " + ServerInfo.quoteIdent(name));
+        } catch (SQLException e) {
+            throw new PgBackupException(ExitCode.DATABASE, "cannot create the scratch database " + name + " on "
+                    + server.redacted() + ": " + e.getMessage().lines().findFirst().orElse("")
+                    + " (drop a leftover with DROP DATABASE, or pass --scratch-db NAME)", e);
+        }
+    }
+
+    private static void dropScratch(ConnectionString server, String name) {
+        try (Connection c = new Database(server, "drill").connect(); Statement st = c.createStatement()) {
+            st.execute("drop database if exists " + ServerInfo.quoteIdent(name) + " with (force)");
+        } catch (SQLException | PgBackupException e) {
+            log.error("could not drop the scratch database {}: {}", name, e.getMessage());
+        }
+    }
+
+    private void store(DrillReport report) {
+        String key = layout.key(report.backup(), ".drill-" + REPORT_TIME.format(report.startedAt()) + ".json");
+        try {
+            store.put(key, new ByteArrayInputStream(ManifestCodec.encode(report)));
+        } catch (IOException e) {
+            log.warn("could not store the drill report {}: {}", key, e.getMessage());
+        }
+    }
+}

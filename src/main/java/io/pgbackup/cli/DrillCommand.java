@@ -1,0 +1,122 @@
+package io.pgbackup.cli;
+
+import io.pgbackup.ExitCode;
+import io.pgbackup.PgBackupException;
+import io.pgbackup.backup.Catalog;
+import io.pgbackup.backup.DrillReport;
+import io.pgbackup.backup.DrillService;
+import io.pgbackup.backup.Selector;
+import io.pgbackup.manifest.Manifest;
+import io.pgbackup.manifest.ManifestCodec;
+import io.pgbackup.pg.ConnectionString;
+import io.pgbackup.pg.PgTools;
+import io.pgbackup.retention.RetentionPolicy;
+import io.pgbackup.storage.ObjectStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code pgbackup drill}: restore a backup into a scratch database, check it, report, drop it. */
+@Command(name = "drill", sortOptions = false, usageHelpAutoWidth = true, mixinStandardHelpOptions = true,
+        description = "Restore drill: restore a backup into a scratch database, check tables and row counts against "
+                + "the manifest (and --check-sql assertions), store a report next to the backup, drop the scratch "
+                + "database. Exit 0 only if every check passes.")
+final class DrillCommand implements Callable<Integer> {
+    @ParentCommand
+    RootCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "BACKUP", description = "Selector, as for restore. Default: latest.")
+    String selector;
+
+    @Option(names = "--label", paramLabel = "TEXT", description = "Choose among backups with this label.")
+    String label;
+
+    @Mixin
+    TargetOptions target = new TargetOptions();
+
+    @Option(names = "--scratch-db", paramLabel = "NAME", description = "Scratch database name. Default: pgbackup_drill_<stem>.")
+    String scratch;
+
+    @Option(names = "--keep", description = "Keep the scratch database afterwards.")
+    boolean keep;
+
+    @Option(names = "--check-sql", paramLabel = "FILE",
+            description = "SQL assertions, separated by ';': each query must return true. Env: DRILL_CHECK_SQL.")
+    Path checkSql;
+
+    @Option(names = "--max-age", paramLabel = "DURATION",
+            description = "Fail when the newest backup finished longer ago than this (e.g. 26h). Env: DRILL_MAX_AGE.")
+    String maxAge;
+
+    @Option(names = "--tolerance", paramLabel = "FRACTION", defaultValue = "0.1",
+            description = "Allowed difference from pg_class row estimates when the manifest has no exact counts. Default: 0.1.")
+    double tolerance;
+
+    @Mixin
+    StoreOptions store = new StoreOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> env = root.context().env();
+        Selector sel = Selector.parse(selector, label);
+        ConnectionString server = target.resolve(env).or(() -> TargetOptions.source(env)).orElseThrow(() ->
+                PgBackupException.config("no server for the drill: set --target or RESTORE_PG_URI (or PG_URI)"));
+        Setting age = Setting.resolve(env, "--max-age", maxAge, null, "DRILL_MAX_AGE");
+        Duration limit = null;
+        if (age.isSet()) {
+            try {
+                limit = RetentionPolicy.parseDuration(age.value().strip());
+            } catch (IllegalArgumentException e) {
+                throw PgBackupException.config(age.source() + ": " + e.getMessage());
+            }
+        }
+        Setting sqlFile = Setting.resolve(env, "--check-sql", checkSql == null ? null : checkSql.toString(), null,
+                "DRILL_CHECK_SQL");
+        List<String> assertions = sqlFile.isSet() ? readChecks(Path.of(sqlFile.value()), sqlFile.source()) : List.of();
+        if (tolerance < 0 || tolerance > 1) {
+            throw PgBackupException.config("--tolerance must be between 0 and 1; got " + tolerance);
+        }
+        StoreOptions.Resolved where = store.resolve(env);
+        try (ObjectStore objects = where.open()) {
+            List<Manifest> all = new Catalog(objects, where.layout()).all();
+            Manifest m = sel.choose(all);
+            String name = scratch != null ? scratch : DrillService.defaultScratchName(m.stem());
+            DrillReport report = new DrillService(objects, where.layout(), new PgTools(env), root.context().clock())
+                    .drill(new DrillService.Request(m, server, name, keep, tolerance, assertions, limit, all.get(0)));
+            spec.commandLine().getOut().println(new String(ManifestCodec.encode(report), StandardCharsets.UTF_8));
+            spec.commandLine().getOut().flush();
+            if (!report.passed()) {
+                throw new PgBackupException(ExitCode.CHECK_FAILED, "drill of " + m.stem() + " failed: "
+                        + report.checks().stream().filter(c -> !c.ok()).map(c -> c.name() + " (" + c.detail() + ")")
+                                .collect(Collectors.joining("; ")));
+            }
+        }
+        return 0;
+    }
+
+    static List<String> readChecks(Path file, String source) {
+        try {
+            return Arrays.stream(Files.readString(file).split(";"))
+                    .map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("--")).toList();
+        } catch (IOException e) {
+            throw PgBackupException.config(source + ": cannot read " + file + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.pgbackup.cli;
+
+import io.pgbackup.PgBackupException;
+import io.pgbackup.pg.ConnectionString;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** The database a restore or drill writes to: {@code --target}, else RESTORE_PG_URI. */
+final class TargetOptions {
+    @Option(names = "--target", paramLabel = "URI",
+            description = "Target database (cleaned and redacted like PG_URI). Env: RESTORE_PG_URI.")
+    String target;
+
+    Optional<ConnectionString> resolve(Map<String, String> env) {
+        Setting s = Setting.resolve(env, "--target", target, null, "RESTORE_PG_URI");
+        return s.isSet() ? Optional.of(ConnectionString.parse(s.value(), s.source())) : Optional.empty();
+    }
+
+    ConnectionString require(Map<String, String> env) {
+        return resolve(env).orElseThrow(() -> PgBackupException.config(
+                "no restore target: set --target or RESTORE_PG_URI to postgres://user:password@host:5432/dbname"));
+    }
+
+    /** The configured source (PG_URI, DATABASE_URL), if any: restore protects it. */
+    static Optional<ConnectionString> source(Map<String, String> env) {
+        Setting s = Setting.resolve(env, "--pg-uri", null, null, "PG_URI", "DATABASE_URL");
+        return s.isSet() ? Optional.of(ConnectionString.parse(s.value(), s.source())) : Optional.empty();
+    }
+}

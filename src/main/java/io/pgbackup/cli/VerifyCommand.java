@@ -1,0 +1,89 @@
+package io.pgbackup.cli;
+
+import io.pgbackup.ExitCode;
+import io.pgbackup.PgBackupException;
+import io.pgbackup.backup.Catalog;
+import io.pgbackup.backup.Selector;
+import io.pgbackup.backup.VerifyService;
+import io.pgbackup.manifest.Manifest;
+import io.pgbackup.pg.PgTools;
+import io.pgbackup.storage.ObjectStore;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code pgbackup verify}: sizes, SHA-256 and readability of a backup's objects, no database needed. */
+@Command(name = "verify", sortOptions = false, usageHelpAutoWidth = true, mixinStandardHelpOptions = true,
+        description = "Download a backup's objects (streaming), check size and SHA-256 against the manifest, "
+                + "run pg_restore --list on the archive and decompress the SQL script. Exit 0 only if all pass.")
+final class VerifyCommand implements Callable<Integer> {
+    @ParentCommand
+    RootCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "BACKUP",
+            description = "latest (default), a stem 2026/11/27/03-00-00, a date 2026-11-27 or a date-time 2026-11-27T03:00.")
+    String selector;
+
+    @Option(names = "--label", paramLabel = "TEXT", description = "Choose among backups with this label.")
+    String label;
+
+    @Option(names = "--all", description = "Verify every backup (within --since/--until).")
+    boolean all;
+
+    @Option(names = "--since", paramLabel = "DATE[THH:MM]", description = "With --all: from (UTC).")
+    String since;
+
+    @Option(names = "--until", paramLabel = "DATE[THH:MM]", description = "With --all: before (UTC).")
+    String until;
+
+    @Mixin
+    StoreOptions store = new StoreOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> env = root.context().env();
+        Selector sel = Selector.parse(selector, label);
+        Instant from = since == null ? null : ListCommand.instant(since, "--since", false);
+        Instant to = until == null ? null : ListCommand.instant(until, "--until", true);
+        StoreOptions.Resolved where = store.resolve(env);
+        PrintWriter out = spec.commandLine().getOut();
+        try (ObjectStore objects = where.open()) {
+            Catalog catalog = new Catalog(objects, where.layout());
+            List<Manifest> manifests = catalog.all();
+            List<Manifest> chosen = all
+                    ? manifests.stream().filter(m -> from == null || !m.startedAt().isBefore(from))
+                            .filter(m -> to == null || m.startedAt().isBefore(to))
+                            .filter(m -> label == null || label.equals(m.label())).toList()
+                    : List.of(sel.choose(manifests));
+            VerifyService service = new VerifyService(objects, new PgTools(env));
+            int failed = 0;
+            for (Manifest m : chosen) {
+                VerifyService.Result r = service.verify(m);
+                out.println((r.ok() ? "OK     " : "FAILED ") + m.stem());
+                for (VerifyService.ObjectCheck c : r.checks()) {
+                    out.println("  " + (c.ok() ? "ok   " : "FAIL ") + c.key() + ": " + c.detail());
+                }
+                failed += r.ok() ? 0 : 1;
+            }
+            out.flush();
+            if (failed > 0) {
+                throw new PgBackupException(ExitCode.INTEGRITY, failed + " of " + chosen.size()
+                        + " backup(s) failed verification (see above)");
+            }
+            out.println(chosen.size() + " backup(s) verified");
+        }
+        return 0;
+    }
+}
