@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "pgbackup", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Streams Postgres backups (custom archive + compressed SQL, one pg_dump) to S3 or a directory.",
-        subcommands = {BackupCommand.class, ListCommand.class, RestoreCommand.class, VerifyCommand.class, DownloadCommand.class, DrillCommand.class},
+        subcommands = {BackupCommand.class, ListCommand.class, RestoreCommand.class, VerifyCommand.class, DownloadCommand.class, DrillCommand.class, ScheduleCommand.class, TickCommand.class, PruneCommand.class},
         footer = {"", "Every option falls back to the environment variable named in its description; "
                 + "a flag wins over the environment, which wins over the default.",
                 "Exit codes: 0 ok, 1 internal error, 2 usage/config, 3 database, 4 pg_dump older than server, "

@@ -14,10 +14,10 @@ final class Durations {
 
     // Units largest first, each at most once: "1d12h" is fine, "12h1d" and "1d1d" are typos.
     private static final Pattern SYNTAX =
-            Pattern.compile("(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?");
+            Pattern.compile("(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
 
     private static final String EXPECTED =
-            "expected a number and unit (w, d, h, m, largest first) such as 14d, 36h, 90m, 2w or 1d12h";
+            "expected a number and unit (w, d, h, m, s, largest first) such as 14d, 36h, 90m, 30s, 2w or 1d12h";
 
     private Durations() {}
 
@@ -38,6 +38,7 @@ final class Durations {
             d = d.plus(Duration.ofDays(number(m.group(2))));
             d = d.plus(Duration.ofHours(number(m.group(3))));
             d = d.plus(Duration.ofMinutes(number(m.group(4))));
+            d = d.plus(Duration.ofSeconds(number(m.group(5))));
             return d;
         } catch (ArithmeticException | NumberFormatException e) {
             throw new IllegalArgumentException("invalid duration '" + text + "': too large");

@@ -1,0 +1,22 @@
+package io.pgbackup.cli;
+
+import io.pgbackup.retention.RetentionPolicy;
+import java.time.ZoneId;
+import java.util.Map;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code PRUNE}: run retention after each successful scheduled backup, with the KEEP_* policy. */
+final class PruneSwitch {
+    @Option(names = "--prune", arity = "0..1", paramLabel = "BOOL", fallbackValue = "true",
+            description = "Prune with the --keep-* policy after each successful backup. Env: PRUNE. Default: false.")
+    String prune;
+
+    @Mixin
+    RetentionOptions retention = new RetentionOptions();
+
+    /** The policy when pruning is on (validated now), else null. */
+    RetentionPolicy policy(Map<String, String> env, ZoneId zone) {
+        return Flags.bool(Setting.resolve(env, "--prune", prune, "false", "PRUNE")) ? retention.resolve(env, zone) : null;
+    }
+}

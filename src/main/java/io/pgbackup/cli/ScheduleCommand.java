@@ -1,0 +1,125 @@
+package io.pgbackup.cli;
+
+import io.pgbackup.PgBackupException;
+import io.pgbackup.backup.Catalog;
+import io.pgbackup.backup.DrillReport;
+import io.pgbackup.backup.DrillService;
+import io.pgbackup.backup.LockPolicy;
+import io.pgbackup.backup.PrefixLock;
+import io.pgbackup.backup.ScheduleDaemon;
+import io.pgbackup.manifest.Manifest;
+import io.pgbackup.pg.ConnectionString;
+import io.pgbackup.pg.PgTools;
+import io.pgbackup.retention.RetentionPolicy;
+import io.pgbackup.schedule.CronSchedule;
+import io.pgbackup.storage.ObjectStore;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code pgbackup schedule}: the long-running scheduler daemon. */
+@Command(name = "schedule", sortOptions = false, usageHelpAutoWidth = true, mixinStandardHelpOptions = true,
+        description = "Run as a daemon: back up at every BACKUP_CRON slot (optionally drill at DRILL_CRON and prune "
+                + "after each backup). SIGTERM/SIGINT stop it; a running backup gets --shutdown-grace to finish.")
+final class ScheduleCommand implements Callable<Integer> {
+    @ParentCommand
+    RootCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--explain", description = "Print the next 5 fire times and exit.")
+    boolean explain;
+
+    @Mixin
+    CronOptions cron = new CronOptions();
+
+    @Option(names = "--drill-cron", paramLabel = "EXPR", description = "Also run restore drills on this schedule. Env: DRILL_CRON.")
+    String drillCron;
+
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION",
+            description = "How long a running backup may finish after SIGTERM. Env: SHUTDOWN_GRACE. Default: 30s.")
+    String shutdownGrace;
+
+    @Mixin
+    DatabaseOptions database = new DatabaseOptions();
+
+    @Mixin
+    BackupOptions backup = new BackupOptions();
+
+    @Mixin
+    PruneSwitch prune = new PruneSwitch();
+
+    @Mixin
+    TargetOptions target = new TargetOptions();
+
+    @Mixin
+    LockOptions lock = new LockOptions();
+
+    @Mixin
+    StoreOptions store = new StoreOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        Context ctx = root.context();
+        Map<String, String> env = ctx.env();
+        CronSchedule schedule = cron.backup(env);
+        PrintWriter out = spec.commandLine().getOut();
+        if (explain) {
+            out.println(schedule + ", next fire times:");
+            for (ZonedDateTime t : schedule.next(ctx.clock().instant(), 5)) {
+                out.println("  " + t + " (" + t.toInstant() + ")");
+            }
+            out.flush();
+            return 0;
+        }
+        Setting dc = Setting.resolve(env, "--drill-cron", drillCron, null, "DRILL_CRON");
+        CronSchedule drills = dc.isSet() ? CronOptions.parse(dc, cron.zone(env)) : null;
+        Duration grace = LockOptions.duration(Setting.resolve(env, "--shutdown-grace", shutdownGrace, "30s",
+                "SHUTDOWN_GRACE"), true);
+        ConnectionString source = database.resolve(env);
+        ConnectionString drillServer = target.resolve(env).orElse(source);
+        BackupOptions.Resolved how = backup.resolve(env);
+        RetentionPolicy policy = prune.policy(env, cron.zone(env));
+        LockPolicy locking = lock.resolve(env, "0");
+        StoreOptions.Resolved where = store.resolve(env);
+        try (ObjectStore objects = where.open()) {
+            Catalog catalog = new Catalog(objects, where.layout());
+            ScheduledRun run = new ScheduledRun(catalog, source, how, policy, locking, ctx, out);
+            ScheduleDaemon.Job backupJob = (slot, cancel) -> {
+                try (PrefixLock held = locking.acquire(objects, where.layout(), "schedule " + slot, ctx.clock(), cancel)) {
+                    run.backup(slot, cancel);
+                }
+                run.pruneAfterBackup();
+            };
+            ScheduleDaemon.Job drillJob = (slot, cancel) -> drill(catalog, drillServer, ctx, out);
+            new ScheduleDaemon(ctx.clock(), grace).run(schedule, backupJob, drills, drillJob, ctx.cancellation());
+        }
+        return 0;
+    }
+
+    private static void drill(Catalog catalog, ConnectionString server, Context ctx, PrintWriter out) {
+        List<Manifest> all = catalog.all();
+        if (all.isEmpty()) {
+            throw new PgBackupException(io.pgbackup.ExitCode.NOT_FOUND, "no backup to drill yet");
+        }
+        Manifest m = all.get(0);
+        DrillReport r = new DrillService(catalog.store(), catalog.layout(), new PgTools(ctx.env()), ctx.clock())
+                .drill(new DrillService.Request(m, server, DrillService.defaultScratchName(m.stem()), false, 0.1,
+                        List.of(), null, m));
+        out.println("drill of " + m.stem() + (r.passed() ? " passed" : " FAILED: " + r.checks()));
+        out.flush();
+        if (!r.passed()) {
+            throw new PgBackupException(io.pgbackup.ExitCode.CHECK_FAILED, "drill of " + m.stem() + " failed");
+        }
+    }
+}
