@@ -31,6 +31,8 @@ public final class PrefixLock implements AutoCloseable {
     /** The lease as stored. */
     public record Lease(String id, String host, long pid, String command, Instant startedAt, Instant expiresAt) {}
 
+    /** Leases held by this process: a lease naming our pid is live only if it is one of these. */
+    private static final java.util.Set<String> HELD_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ObjectStore store;
     private final String key;
     private final Lease lease;
@@ -59,6 +61,7 @@ public final class PrefixLock implements AutoCloseable {
             Lease mine = new Lease(UUID.randomUUID().toString(), host(), ProcessHandle.current().pid(), command, now, now.plus(ttl));
             try {
                 if (tryPut(store, key, mine)) {
+                    HELD_HERE.add(mine.id());
                     return new PrefixLock(store, key, mine);
                 }
                 Lease held = read(store, key);
@@ -100,8 +103,10 @@ public final class PrefixLock implements AutoCloseable {
         if (held.expiresAt() != null && held.expiresAt().isBefore(now)) {
             return "expired at " + held.expiresAt();
         }
-        if (host().equals(held.host())
+        if (host().equals(held.host()) && !HELD_HERE.contains(held.id())
                 && (held.pid() == ProcessHandle.current().pid() || ProcessHandle.of(held.pid()).isEmpty())) {
+            // Our own pid on our host but not a lease of ours: an earlier incarnation of this
+            // container (restarted machines keep their host name and often their pid).
             return "its process is gone";
         }
         return null;
@@ -146,6 +151,7 @@ public final class PrefixLock implements AutoCloseable {
     /** Releases the lock if it is still ours (a breaker may have taken it after our lease expired). */
     @Override
     public void close() {
+        HELD_HERE.remove(lease.id());
         try {
             Lease held = read(store, key);
             if (held != null && held.id().equals(lease.id())) {

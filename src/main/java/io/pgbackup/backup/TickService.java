@@ -28,8 +28,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class TickService {
     private static final Logger log = LoggerFactory.getLogger(TickService.class);
-    /** A fresh deployment serves the latest slot only if it is this recent. */
-    static final Duration FIRST_RUN_LOOKBACK = Duration.ofHours(25);
+    /**
+     * With no scheduled backup in the store yet, the latest slot is served only if it is this
+     * recent: a slot belongs to the first wake-up after it, and hourly wake-ups come within about
+     * an hour. A fresh deployment therefore starts at the next slot, as cron would.
+     */
+    static final Duration FIRST_RUN_LOOKBACK = Duration.ofHours(2);
     private final Catalog catalog;
     private final Clock clock;
 
