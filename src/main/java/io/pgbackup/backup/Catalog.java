@@ -55,7 +55,7 @@ public final class Catalog {
         for (ObjectInfo o : list(relPrefix)) {
             layout.manifestStem(o.key()).ifPresent(s -> keys.add(o.key()));
         }
-        List<Manifest> out = read(keys);
+        List<Manifest> out = new ArrayList<>(read(keys).stream().filter(java.util.Objects::nonNull).toList());
         out.sort(Comparator.comparing(Manifest::startedAt).thenComparing(Manifest::stem).reversed());
         return out;
     }
@@ -68,15 +68,27 @@ public final class Catalog {
         }
     }
 
+    /** One unreadable manifest must not hide every other backup: warn and leave it out. */
+    private Manifest readOrSkip(String key) {
+        try (InputStream in = store.get(key)) {
+            return ManifestCodec.decode(in);
+        } catch (ManifestCodec.UnreadableManifestException e) {
+            org.slf4j.LoggerFactory.getLogger(Catalog.class).warn("skipping {}: {}", key, e.getMessage());
+            return null;
+        } catch (IOException e) {
+            throw new PgBackupException(ExitCode.STORAGE, "cannot read manifest " + key + ": " + e.getMessage(), e);
+        }
+    }
+
     private List<Manifest> read(List<String> keys) {
         if (keys.size() <= 1) {
-            return new ArrayList<>(keys.stream().map(this::read).toList());
+            return new ArrayList<>(keys.stream().map(this::readOrSkip).toList());
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(READERS, keys.size()));
         try {
             List<Future<Manifest>> futures = new ArrayList<>();
             for (String k : keys) {
-                futures.add(pool.submit(() -> read(k)));
+                futures.add(pool.submit(() -> readOrSkip(k)));
             }
             List<Manifest> out = new ArrayList<>();
             for (Future<Manifest> f : futures) {

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class DrillService {
     private static final Logger log = LoggerFactory.getLogger(DrillService.class);
     private static final DateTimeFormatter REPORT_TIME =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
     private final ObjectStore store;
     private final KeyLayout layout;
     private final PgTools tools;

@@ -57,6 +57,10 @@ public final class RestoreService {
             throw PgBackupException.config("--no-owner, --no-privileges, --clean and --jobs need the custom archive: "
                     + "drop --format plain");
         }
+        if (req.singleTransaction() && req.jobs() > 1) {
+            throw PgBackupException.config("--single-transaction cannot be combined with --jobs (pg_restore refuses "
+                    + "it): drop one of them");
+        }
         String program = plain ? "psql" : "pg_restore";
         Path bin = tools.find(program).orElseThrow(() -> PgBackupException.config(program + " not found in "
                 + tools.whereToLook() + ": install the PostgreSQL client or set PG_BIN_DIR"));
@@ -151,9 +155,9 @@ public final class RestoreService {
             in = new DigestingInputStream(open(obj));
             InputStream body = plain ? SqlCompression.valueOf(obj.compression().toUpperCase(Locale.ROOT)).decompress(in) : in;
             rc = Feed.run(child, body);
-            if (rc == 0) {
-                in.transferTo(java.io.OutputStream.nullOutputStream()); // hash what the child left unread
-            }
+            // Hash what the child left unread: after a failure too, since a corrupted object is the
+            // likelier cause and deserves the clearer message.
+            in.transferTo(java.io.OutputStream.nullOutputStream());
             in.close();
         } catch (InterruptedException e) {
             child.stop();
@@ -163,10 +167,18 @@ public final class RestoreService {
             child.stop();
         }
         if (rc != 0) {
-            throw new PgBackupException(ExitCode.RESTORE_FAILED, "restore of " + obj.key() + " failed: "
-                    + BackupRun.exitMessage(child, rc));
+            String childError = BackupRun.exitMessage(child, rc);
+            if (!matches(obj, in)) {
+                throw new PgBackupException(ExitCode.INTEGRITY, obj.key() + " does not match its manifest (size or "
+                        + "SHA-256): the stored object is corrupted; the restore failed with: " + childError);
+            }
+            throw new PgBackupException(ExitCode.RESTORE_FAILED, "restore of " + obj.key() + " failed: " + childError);
         }
         checkDigest(obj, in);
+    }
+
+    private static boolean matches(Manifest.StoredObject obj, DigestingInputStream in) {
+        return in.count() == obj.bytes() && in.sha256Hex().equals(obj.sha256());
     }
 
     private void restoreWithJobs(RestoreRequest req, Manifest.StoredObject obj, Path bin, ChildCredentials creds)
@@ -213,7 +225,7 @@ public final class RestoreService {
         if (req.noPrivileges()) {
             cmd.add("--no-privileges");
         }
-        if (req.singleTransaction() && req.jobs() <= 1) {
+        if (req.singleTransaction()) {
             cmd.add("--single-transaction");
         }
         return cmd;

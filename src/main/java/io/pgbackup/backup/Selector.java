@@ -43,8 +43,8 @@ public record Selector(String text, Predicate<Manifest> match, Instant notAfter,
             if (t.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2})?Z?")) {
                 String s = t.endsWith("Z") ? t.substring(0, t.length() - 1) : t;
                 notAfter = LocalDateTime.parse(s).toInstant(ZoneOffset.UTC);
-                // A backup "at" 03:00 started during that second; compare whole seconds.
-                Instant limit = notAfter.plusSeconds(s.length() > 16 ? 1 : 60);
+                // "At or before 03:00" includes a backup started during the second 03:00:00.
+                Instant limit = notAfter.plusSeconds(1);
                 return new Selector(t, m -> m.startedAt().isBefore(limit), notAfter, label);
             }
         } catch (DateTimeParseException e) {

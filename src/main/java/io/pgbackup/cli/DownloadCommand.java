@@ -56,6 +56,12 @@ final class DownloadCommand implements Callable<Integer> {
             Files.createDirectories(output);
             for (Manifest.StoredObject o : m.objects()) {
                 Path file = output.resolve(o.key().substring(o.key().lastIndexOf('/') + 1));
+                if (Files.exists(file)) {
+                    throw PgBackupException.config(file + " already exists: download into an empty directory (-o DIR)");
+                }
+            }
+            for (Manifest.StoredObject o : m.objects()) {
+                Path file = output.resolve(o.key().substring(o.key().lastIndexOf('/') + 1));
                 Path part = file.resolveSibling(file.getFileName() + ".part");
                 try (InputStream raw = objects.get(o.key()); DigestingInputStream in = new DigestingInputStream(raw);
                         OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE_NEW)) {
@@ -72,7 +78,7 @@ final class DownloadCommand implements Callable<Integer> {
                 spec.commandLine().getOut().println(file);
             }
             Path manifest = output.resolve(m.stem().substring(m.stem().lastIndexOf('/') + 1) + ".json");
-            Files.write(manifest, ManifestCodec.encode(m), StandardOpenOption.CREATE_NEW);
+            Files.write(manifest, ManifestCodec.encode(m));
             spec.commandLine().getOut().println(manifest);
         }
         return 0;

@@ -113,8 +113,10 @@ final class DrillCommand implements Callable<Integer> {
 
     static List<String> readChecks(Path file, String source) {
         try {
-            return Arrays.stream(Files.readString(file).split(";"))
-                    .map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("--")).toList();
+            // Drop comment lines first: a comment above a query must not swallow the query.
+            String sql = Files.readString(file).lines().filter(l -> !l.strip().startsWith("--"))
+                    .collect(Collectors.joining("\n"));
+            return Arrays.stream(sql.split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList();
         } catch (IOException e) {
             throw PgBackupException.config(source + ": cannot read " + file + ": " + e.getMessage());
         }

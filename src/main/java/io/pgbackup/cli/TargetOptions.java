@@ -25,6 +25,6 @@ final class TargetOptions {
     /** The configured source (PG_URI, DATABASE_URL), if any: restore protects it. */
     static Optional<ConnectionString> source(Map<String, String> env) {
         Setting s = Setting.resolve(env, "--pg-uri", null, null, "PG_URI", "DATABASE_URL");
-        return s.isSet() ? Optional.of(ConnectionString.parse(s.value(), s.source())) : Optional.empty();
+        return s.isSet() ? Optional.of(ConnectionString.parse(s.value(), s.source())) : ConnectionString.fromLibpqEnv(env);
     }
 }

@@ -67,6 +67,10 @@ final class VerifyCommand implements Callable<Integer> {
                             .filter(m -> to == null || m.startedAt().isBefore(to))
                             .filter(m -> label == null || label.equals(m.label())).toList()
                     : List.of(sel.choose(manifests));
+            if (chosen.isEmpty()) {
+                throw new PgBackupException(ExitCode.NOT_FOUND, "no backups to verify in " + objects.describe()
+                        + (where.layout().prefix().isEmpty() ? "" : " under '" + where.layout().prefix() + "'"));
+            }
             VerifyService service = new VerifyService(objects, new PgTools(env));
             int failed = 0;
             for (Manifest m : chosen) {

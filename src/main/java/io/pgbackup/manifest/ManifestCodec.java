@@ -10,6 +10,15 @@ import java.io.InputStream;
 
 /** JSON encoding of manifests (and other small JSON documents the tool stores or prints). */
 public final class ManifestCodec {
+    /** A manifest this version cannot read: malformed, or written by a newer format. */
+    public static final class UnreadableManifestException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        UnreadableManifestException(String message) {
+            super(message);
+        }
+    }
+
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -34,9 +43,14 @@ public final class ManifestCodec {
 
     /** Decodes a manifest; refuses one written by a newer, incompatible format. */
     public static Manifest decode(InputStream in) throws IOException {
-        Manifest m = MAPPER.readValue(in, Manifest.class);
+        Manifest m;
+        try {
+            m = MAPPER.readValue(in, Manifest.class);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new UnreadableManifestException("not a pgbackup manifest: " + e.getOriginalMessage());
+        }
         if (m.formatVersion() > Manifest.FORMAT_VERSION) {
-            throw new IOException("manifest " + m.stem() + " has formatVersion " + m.formatVersion()
+            throw new UnreadableManifestException("manifest " + m.stem() + " has formatVersion " + m.formatVersion()
                     + "; this pgbackup reads up to " + Manifest.FORMAT_VERSION + ": upgrade pgbackup");
         }
         return m;

@@ -104,6 +104,8 @@ class RetentionPolicyTest {
             "1w2d3h4m, PT219H4M",
             "' 3d ', PT72H",
             "0d,     PT0S",
+            "30s,    PT30S",
+            "1m30s,  PT1M30S",
     })
     void parsesResticLikeDurations(String text, String iso) {
         assertThat(RetentionPolicy.parseDuration(text)).isEqualTo(Duration.parse(iso));
@@ -115,7 +117,7 @@ class RetentionPolicyTest {
         assertThatThrownBy(() -> RetentionPolicy.parseDuration(text))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("invalid duration '" + text + "': expected a number and unit "
-                        + "(w, d, h, m, largest first) such as 14d, 36h, 90m, 2w or 1d12h");
+                        + "(w, d, h, m, s, largest first) such as 14d, 36h, 90m, 30s, 2w or 1d12h");
     }
 
     @ParameterizedTest

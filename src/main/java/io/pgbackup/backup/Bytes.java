@@ -1,12 +1,12 @@
-package io.pgbackup.cli;
+package io.pgbackup.backup;
 
 import java.util.Locale;
 
-/** Human-readable figures for command output. */
-final class Texts {
-    private Texts() {}
+/** Byte counts for people: {@code 512 B}, {@code 1.5 MiB}. */
+public final class Bytes {
+    private Bytes() {}
 
-    static String bytes(long n) {
+    public static String format(long n) {
         if (n < 1024) {
             return n + " B";
         }
