@@ -20,7 +20,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -34,11 +33,8 @@ final class DownloadCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "BACKUP", description = "Selector, as for restore. Default: latest.")
-    String selector;
-
-    @Option(names = "--label", paramLabel = "TEXT", description = "Choose among backups with this label.")
-    String label;
+    @Mixin
+    SelectorOptions backupSelector = new SelectorOptions();
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = ".", description = "Target directory. Default: .")
     Path output;
@@ -49,7 +45,7 @@ final class DownloadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = root.context().env();
-        Selector sel = Selector.parse(selector, label);
+        Selector sel = backupSelector.resolve();
         StoreOptions.Resolved where = store.resolve(env);
         try (ObjectStore objects = where.open()) {
             Manifest m = sel.choose(new Catalog(objects, where.layout()).all());

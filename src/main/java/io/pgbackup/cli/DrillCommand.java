@@ -26,7 +26,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -42,11 +41,8 @@ final class DrillCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "BACKUP", description = "Selector, as for restore. Default: latest.")
-    String selector;
-
-    @Option(names = "--label", paramLabel = "TEXT", description = "Choose among backups with this label.")
-    String label;
+    @Mixin
+    SelectorOptions backupSelector = new SelectorOptions();
 
     @Mixin
     TargetOptions target = new TargetOptions();
@@ -75,7 +71,7 @@ final class DrillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = root.context().env();
-        Selector sel = Selector.parse(selector, label);
+        Selector sel = backupSelector.resolve();
         ConnectionString server = target.resolve(env).or(() -> TargetOptions.source(env)).orElseThrow(() ->
                 PgBackupException.config("no server for the drill: set --target or RESTORE_PG_URI (or PG_URI)"));
         Setting age = Setting.resolve(env, "--max-age", maxAge, null, "DRILL_MAX_AGE");

@@ -16,7 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -31,12 +30,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "BACKUP",
-            description = "latest (default), a stem 2026/11/27/03-00-00, a date 2026-11-27 or a date-time 2026-11-27T03:00.")
-    String selector;
-
-    @Option(names = "--label", paramLabel = "TEXT", description = "Choose among backups with this label.")
-    String label;
+    @Mixin
+    SelectorOptions backupSelector = new SelectorOptions();
 
     @Mixin
     TargetOptions target = new TargetOptions();
@@ -76,7 +71,7 @@ final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = root.context().env();
-        Selector sel = Selector.parse(selector, label);
+        Selector sel = backupSelector.resolve();
         ConnectionString to = target.require(env);
         if (!format.equals("custom") && !format.equals("plain")) {
             throw PgBackupException.config("--format must be custom or plain; got '" + format + "'");

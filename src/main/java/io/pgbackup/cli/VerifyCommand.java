@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -32,12 +31,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "BACKUP",
-            description = "latest (default), a stem 2026/11/27/03-00-00, a date 2026-11-27 or a date-time 2026-11-27T03:00.")
-    String selector;
-
-    @Option(names = "--label", paramLabel = "TEXT", description = "Choose among backups with this label.")
-    String label;
+    @Mixin
+    SelectorOptions backupSelector = new SelectorOptions();
 
     @Option(names = "--all", description = "Verify every backup (within --since/--until).")
     boolean all;
@@ -54,7 +49,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = root.context().env();
-        Selector sel = Selector.parse(selector, label);
+        Selector sel = backupSelector.resolve();
         Instant from = since == null ? null : ListCommand.instant(since, "--since", false);
         Instant to = until == null ? null : ListCommand.instant(until, "--until", true);
         StoreOptions.Resolved where = store.resolve(env);
@@ -65,7 +60,7 @@ final class VerifyCommand implements Callable<Integer> {
             List<Manifest> chosen = all
                     ? manifests.stream().filter(m -> from == null || !m.startedAt().isBefore(from))
                             .filter(m -> to == null || m.startedAt().isBefore(to))
-                            .filter(m -> label == null || label.equals(m.label())).toList()
+                            .filter(m -> backupSelector.label == null || backupSelector.label.equals(m.label())).toList()
                     : List.of(sel.choose(manifests));
             if (chosen.isEmpty()) {
                 throw new PgBackupException(ExitCode.NOT_FOUND, "no backups to verify in " + objects.describe()

@@ -55,7 +55,10 @@ public final class HostTools {
         List<String> lines = new ArrayList<>();
         for (String l : r.out().split("\n")) {
             // pg_dump 15.14+ wraps scripts in restrict/unrestrict meta-commands with a random key per run.
-            if (!l.startsWith("--") && !l.isBlank() && !l.startsWith("\\restrict") && !l.startsWith("\\unrestrict")) {
+            // The container rig's Debian-built servers tag every column with a per-database
+            // pg_attver option; it is not part of what a backup must reproduce.
+            if (!l.startsWith("--") && !l.isBlank() && !l.startsWith("\\restrict") && !l.startsWith("\\unrestrict")
+                    && !l.matches("ALTER TABLE ONLY .+ ALTER COLUMN .+ SET \\(pg_attver=\\d+\\);")) {
                 lines.add(l);
             }
         }

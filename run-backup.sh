@@ -1,0 +1,42 @@
+#!/bin/sh
+# Container entrypoint for pgbackup.
+#
+#   (no arguments)   -> "pgbackup backup", or "pgbackup tick" when BACKUP_CRON is set (an outside
+#                       scheduler, e.g. a Kubernetes CronJob, starts the container; tick decides
+#                       whether a BACKUP_CRON slot is due)
+#   anything else    -> passed to pgbackup unchanged: "schedule", "drill", "--help", ...
+#
+# JAVA_OPTS          JVM flags, split on blanks (the image sets defaults for a 256 MB machine).
+# PGBACKUP_CDS       AppCDS archive used when readable (default /app/pgbackup.jsa; empty: none).
+# PGBACKUP_JAVA      the java binary (default: java on PATH).
+# PGBACKUP_JAR       the jar (default /app/pgbackup.jar).
+#
+# Nothing here prints the environment: PG_URI and the AWS keys are secrets.
+set -eu
+
+java_bin=${PGBACKUP_JAVA:-java}
+jar=${PGBACKUP_JAR:-/app/pgbackup.jar}
+cds=${PGBACKUP_CDS-/app/pgbackup.jsa}
+
+if [ "$#" -eq 0 ]; then
+    if [ -n "${BACKUP_CRON:-}" ]; then
+        set -- tick
+    else
+        set -- backup
+    fi
+fi
+
+# The JVM writes its own warnings (e.g. a stale CDS archive) to stdout by default; stdout is
+# pgbackup's interface (the manifest key), so they go to stderr. JAVA_OPTS comes later and wins.
+jvm_opts="-Xlog:disable -Xlog:all=warning:stderr"
+if [ -n "$cds" ] && [ -r "$cds" ]; then
+    jvm_opts="$jvm_opts -XX:SharedArchiveFile=$cds"
+fi
+
+# No pathname expansion while the options are split below.
+set -f
+
+# exec: the JVM replaces this shell (PID 1 in a container), so SIGTERM/SIGINT reach pgbackup's
+# handlers directly; an interrupted backup aborts its uploads and exits 130.
+# shellcheck disable=SC2086 # the options must be split into separate JVM flags
+exec "$java_bin" $jvm_opts ${JAVA_OPTS:-} -jar "$jar" "$@"
