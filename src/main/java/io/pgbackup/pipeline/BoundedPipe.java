@@ -158,8 +158,12 @@ public final class BoundedPipe {
 
             @Override
             public void close() {
-                readerClosed = true;
-                queue.clear();
+                // Closing after end of stream loses nothing: the writer must not be told otherwise
+                // (it may still be returning from the offer of EOF itself).
+                if (!eof) {
+                    readerClosed = true;
+                    queue.clear();
+                }
             }
         };
     }
