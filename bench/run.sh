@@ -16,10 +16,10 @@
 # Usage: bench/run.sh [--scale S] [--repeat N] [--quick] [--extra ARGS]... [--extra-jvm OPTS]...
 #   --scale S    dataset size; 1 = ~1.2 GB of plain SQL, 0.25 = ~300 MB (default 1)
 #   --repeat N   runs per row, best wall time kept (default 2 below scale 0.5, else 1)
-#   --quick      only L, 2 and 3
+#   --quick      only L, 2, 3 and the restore rows P, R
 #   --extra ARGS       add a row X<n>: pgbackup backup ARGS (e.g. --extra '--s3-checksums when_required')
 #   --extra-jvm OPTS   add a row X<n>: pgbackup backup with JVM options OPTS instead of BENCH_JAVA_OPTS
-# Restore rows (issue 4; skip with --quick), on a backup taken in the same invocation:
+# Restore rows (issue 4), on a backup taken in the same invocation:
 #   P   createdb; pg_restore -j 2 -d db archive.dump      the archive downloaded to a local file first
 #   R   pgbackup restore --jobs 2 --create db              download + SHA-256 check + pg_restore -j 2
 # Env: BENCH_JAVA_OPTS (default: the container image's JAVA_OPTS), BENCH_JAR (default target/pgbackup.jar),
@@ -287,7 +287,7 @@ SEED_CMD="pg_dump -Fc > $RUN_DIR/seed.dump && pg_dump > $RUN_DIR/seed.sql \
 && aws --endpoint-url $ENDPOINT s3 cp --only-show-errors $RUN_DIR/seed.dump s3://$BUCKET/seed/@RUN@.dump \
 && aws --endpoint-url $ENDPOINT s3 cp --only-show-errors $RUN_DIR/seed.sql s3://$BUCKET/seed/@RUN@.sql"
 
-ROWS=(L 2 3)
+ROWS=(L 2 3 P R)
 [[ $QUICK -eq 1 ]] || ROWS=(L N1 N2 J 2 3 3c 3n P R)
 declare -A DESC CMD WALL USR SYS CPU RSS BRK SRV OBJ TOOL PCPU
 DESC[L]="pg_dump -Fp -f /dev/null (floor)"

@@ -51,9 +51,14 @@ public final class Catalog {
 
     /** Complete backups whose relative stem starts with {@code relPrefix} (e.g. a day), newest first. */
     public List<Manifest> under(String relPrefix) {
+        return under(relPrefix, stem -> true);
+    }
+
+    /** As {@link #under(String)}, reading only the manifests whose stem passes {@code stems}. */
+    public List<Manifest> under(String relPrefix, java.util.function.Predicate<String> stems) {
         List<String> keys = new ArrayList<>();
         for (ObjectInfo o : list(relPrefix)) {
-            layout.manifestStem(o.key()).ifPresent(s -> keys.add(o.key()));
+            layout.manifestStem(o.key()).filter(stems).ifPresent(s -> keys.add(o.key()));
         }
         List<Manifest> out = new ArrayList<>(read(keys).stream().filter(java.util.Objects::nonNull).toList());
         out.sort(Comparator.comparing(Manifest::startedAt).thenComparing(Manifest::stem).reversed());

@@ -87,7 +87,9 @@ public final class TickService {
     Optional<Instant> servedSince(Instant since) {
         List<Manifest> found = new ArrayList<>();
         for (String prefix : prefixes(since, clock.instant())) {
-            for (Manifest m : catalog.under(prefix)) {
+            // Stems carry their start second: skip reading manifests of backups started before the slot.
+            Instant sinceSecond = since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            for (Manifest m : catalog.under(prefix, stem -> !KeyLayout.instantOf(stem).isBefore(sinceSecond))) {
                 if (!m.startedAt().isBefore(since)) {
                     found.add(m);
                 }
