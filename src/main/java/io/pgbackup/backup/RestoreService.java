@@ -193,7 +193,7 @@ public final class RestoreService {
         try {
             DigestingInputStream in = new DigestingInputStream(open(obj));
             try (in; var out = Files.newOutputStream(tmp)) {
-                in.transferTo(out);
+                io.pgbackup.pipeline.Copy.copy(in, out);
             }
             checkDigest(obj, in); // before anything touches the database
             List<String> cmd = pgRestoreCommand(req, bin, creds);

@@ -61,7 +61,7 @@ final class DownloadCommand implements Callable<Integer> {
                 Path part = file.resolveSibling(file.getFileName() + ".part");
                 try (InputStream raw = objects.get(o.key()); DigestingInputStream in = new DigestingInputStream(raw);
                         OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE_NEW)) {
-                    in.transferTo(out);
+                    io.pgbackup.pipeline.Copy.copy(in, out);
                     if (in.count() != o.bytes() || !in.sha256Hex().equals(o.sha256())) {
                         Files.deleteIfExists(part);
                         throw new PgBackupException(ExitCode.INTEGRITY, o.key() + " does not match its manifest (size or SHA-256)");
