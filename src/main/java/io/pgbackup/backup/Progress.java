@@ -39,14 +39,19 @@ final class Progress implements AutoCloseable {
     }
 
     private void report() {
-        double secs = Math.max(0.001, elapsed().toMillis() / 1000.0);
+        log.info(line(elapsed()));
+    }
+
+    /** The progress line for the counters now, after {@code elapsed}. */
+    String line(Duration elapsed) {
+        double secs = Math.max(0.001, elapsed.toMillis() / 1000.0);
         long a = archiveBytes.get();
         long s = sqlBytes.get();
         String pct = databaseSize > 0 && s > 0
                 ? String.format(Locale.ROOT, " (~%d%% of %s)", Math.min(99, s * 100 / databaseSize), bytes(databaseSize))
                 : "";
-        log.info("dumped {} archive{}{}, {}/s, elapsed {}s", bytes(a), s > 0 ? ", " + bytes(s) + " SQL" : "", pct,
-                bytes((long) (a / secs)), String.format(Locale.ROOT, "%.0f", secs));
+        return String.format(Locale.ROOT, "dumped %s archive%s%s, %s/s, elapsed %.0fs", bytes(a),
+                s > 0 ? ", " + bytes(s) + " SQL" : "", pct, bytes((long) (a / secs)), secs);
     }
 
     static String bytes(long n) {
