@@ -14,7 +14,6 @@ import io.pgbackup.pg.ToolVersion;
 import io.pgbackup.storage.ObjectStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -175,12 +174,7 @@ public final class BackupService {
     }
 
     private String owner(Instant started) {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "unknown";
-        }
+        String host = PrefixLock.host();
         return "{\"host\":\"" + host.replace("\"", "") + "\",\"pid\":" + ProcessHandle.current().pid()
                 + ",\"startedAt\":\"" + started + "\"}";
     }

@@ -165,8 +165,8 @@ public final class DrillService {
     }
 
     private static void createScratch(ConnectionString server, String name) {
-        try (Connection c = new Database(server, "drill").connect(); Statement st = c.createStatement()) {
-            st.execute("create database " + ServerInfo.quoteIdent(name));
+        try {
+            new Database(server, "drill").createDatabase(name);
         } catch (SQLException e) {
             throw new PgBackupException(ExitCode.DATABASE, "cannot create the scratch database " + name + " on "
                     + server.redacted() + ": " + e.getMessage().lines().findFirst().orElse("")
@@ -175,8 +175,8 @@ public final class DrillService {
     }
 
     private static void dropScratch(ConnectionString server, String name) {
-        try (Connection c = new Database(server, "drill").connect(); Statement st = c.createStatement()) {
-            st.execute("drop database if exists " + ServerInfo.quoteIdent(name) + " with (force)");
+        try {
+            new Database(server, "drill").dropDatabase(name);
         } catch (SQLException | PgBackupException e) {
             log.error("could not drop the scratch database {}: {}", name, e.getMessage());
         }

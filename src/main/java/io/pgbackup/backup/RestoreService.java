@@ -9,7 +9,6 @@ import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.Database;
 import io.pgbackup.pg.Feed;
 import io.pgbackup.pg.PgTools;
-import io.pgbackup.pg.ServerInfo;
 import io.pgbackup.pg.ToolVersion;
 import io.pgbackup.pipeline.DigestingInputStream;
 import io.pgbackup.pipeline.SqlCompression;
@@ -113,8 +112,8 @@ public final class RestoreService {
     }
 
     private static ConnectionString createDatabase(ConnectionString server, String name) {
-        try (Connection c = new Database(server, "target").connect(); Statement st = c.createStatement()) {
-            st.execute("create database " + ServerInfo.quoteIdent(name));
+        try {
+            new Database(server, "target").createDatabase(name);
         } catch (SQLException e) {
             throw new PgBackupException(ExitCode.RESTORE_FAILED, "cannot create database '" + name + "' on "
                     + server.redacted() + ": " + firstLine(e), e);
@@ -249,8 +248,6 @@ public final class RestoreService {
     }
 
     private static String firstLine(SQLException e) {
-        String s = String.valueOf(e.getMessage());
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        return Database.firstLine(e.getMessage());
     }
 }

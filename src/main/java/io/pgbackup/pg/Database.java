@@ -69,7 +69,22 @@ public final class Database {
         }
     }
 
-    static String firstLine(String s) {
+    /** Creates database {@code name} on this database's server. */
+    public void createDatabase(String name) throws SQLException {
+        try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
+            st.execute("create database " + ServerInfo.quoteIdent(name));
+        }
+    }
+
+    /** Drops database {@code name} on this database's server, disconnecting its sessions. */
+    public void dropDatabase(String name) throws SQLException {
+        try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
+            st.execute("drop database if exists " + ServerInfo.quoteIdent(name) + " with (force)");
+        }
+    }
+
+    /** The first line of a (driver) message: errors are reported on one line. */
+    public static String firstLine(String s) {
         if (s == null) {
             return "unknown error";
         }
