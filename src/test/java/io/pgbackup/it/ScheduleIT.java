@@ -39,8 +39,9 @@ class ScheduleIT {
                 assertThat(System.nanoTime()).as("two scheduled backups in 120 s").isLessThan(deadline);
                 Thread.sleep(200);
             }
-            // now wait until the next backup is mid-upload, then stop the daemon
-            while (store.client().listMultipartUploads(b -> b.bucket(bucket)).uploads().isEmpty()) {
+            // now wait until the next backup is mid-upload (an open multipart upload of a stem
+            // that has no manifest yet), then stop the daemon
+            while (!midUpload(store, bucket, layout)) {
                 assertThat(System.nanoTime()).as("a third backup started").isLessThan(deadline);
                 Thread.sleep(10);
             }
@@ -64,6 +65,16 @@ class ScheduleIT {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    static boolean midUpload(S3ObjectStore store, String bucket, KeyLayout layout) throws Exception {
+        for (var u : store.client().listMultipartUploads(b -> b.bucket(bucket)).uploads()) {
+            var stem = layout.stemOf(u.key());
+            if (stem.isPresent() && store.stat(layout.manifestKey(stem.get())).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
