@@ -96,7 +96,17 @@ final class BackupRun {
     }
 
     private void spawn(String name, Runnable r) {
-        Thread t = new Thread(r, name);
+        Thread t = new Thread(() -> {
+            try {
+                r.run();
+            } catch (OutOfMemoryError e) {
+                // Upload buffers are the big consumer: name the knobs, not just the symptom.
+                fail(ExitCode.FAILURE, "out of memory in " + name + ": give the JVM more heap (JAVA_OPTS=-Xmx...) "
+                        + "or lower --part-size / --part-concurrency", e);
+            } catch (RuntimeException | Error e) {
+                fail(ExitCode.FAILURE, name + " failed: " + e, e);
+            }
+        }, name);
         t.setDaemon(true);
         threads.add(t);
         t.start();

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 public final class BoundedPipe {
     private static final byte[] EOF = new byte[0];
     private final BlockingQueue<byte[]> queue;
+    /** Chunks the reader has finished with, reused by the writer: no allocation per chunk. */
+    private final BlockingQueue<byte[]> spare;
     private final int chunkSize;
     private volatile Throwable failure;
     private volatile boolean readerClosed;
@@ -27,6 +29,7 @@ public final class BoundedPipe {
     public BoundedPipe(int chunkSize, int capacity) {
         this.chunkSize = chunkSize;
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.spare = new ArrayBlockingQueue<>(capacity + 2);
     }
 
     /** Makes both ends throw from now on, with {@code cause} attached. */
@@ -97,7 +100,8 @@ public final class BoundedPipe {
             public void flush() throws IOException {
                 if (len > 0) {
                     put(len == buf.length ? buf : Arrays.copyOf(buf, len));
-                    buf = new byte[chunkSize];
+                    byte[] reused = spare.poll();
+                    buf = reused != null ? reused : new byte[chunkSize];
                     len = 0;
                 }
             }
@@ -133,6 +137,10 @@ public final class BoundedPipe {
                     return 0;
                 }
                 while (cur == null || pos == cur.length) {
+                    if (cur != null && cur.length == chunkSize) {
+                        spare.offer(cur); // fully read: the writer may refill it
+                    }
+                    cur = null;
                     check();
                     if (eof) {
                         return -1;

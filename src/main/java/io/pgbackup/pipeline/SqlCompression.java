@@ -16,7 +16,7 @@ public enum SqlCompression {
     NONE(".sql");
 
     /** zstd level 3 is zstd's default: ~3x smaller than raw SQL and faster than pg_dump writes it. */
-    static final int ZSTD_LEVEL = 3;
+    static final int ZSTD_LEVEL = 1;
     private final String suffix;
 
     SqlCompression(String suffix) {
