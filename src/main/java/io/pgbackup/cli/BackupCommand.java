@@ -54,7 +54,7 @@ final class BackupCommand implements Callable<Integer> {
         Setting lbl = Setting.resolve(env, "--label", label, null, "BACKUP_LABEL");
         String labelText = lbl.isSet() ? Flags.label(lbl) : null;
         LockPolicy locking = lock.resolve(env, "0");
-        StoreOptions.Resolved where = store.resolve(env);
+        StoreOptions.Resolved where = store.resolve(env).requireUploadMemory(Runtime.getRuntime().maxMemory());
 
         try (ObjectStore objects = where.open();
                 PrefixLock held = locking.acquire(objects, where.layout(), "backup", ctx.clock(), ctx.cancellation())) {

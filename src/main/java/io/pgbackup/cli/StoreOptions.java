@@ -50,12 +50,40 @@ final class StoreOptions {
                     + "Default: 8MiB.")
     String partSize;
 
+    @Option(names = "--part-concurrency", paramLabel = "N",
+            description = "Parts of one object uploaded at once, 1-16; each needs a part-size buffer. "
+                    + "Env: S3_PART_CONCURRENCY. Default: 1 (one part in flight while the next fills).")
+    String partConcurrency;
+
     @Option(names = "--backup-dir", paramLabel = "DIR",
             description = "Local directory used when no bucket is set. Env: BACKUP_DIR. Default: ./backups.")
     String backupDir;
 
     /** Validated store settings; nothing is contacted yet. */
     record Resolved(S3Settings s3, Path dir, KeyLayout layout) {
+        /** Heap the JVM keeps for everything but upload buffers (SDK, pipes, manifests). */
+        static final long HEADROOM = 24L * 1024 * 1024;
+
+        /**
+         * Fails before anything runs when two uploads' part buffers (the .dump and the SQL script,
+         * {@code partSize * (partConcurrency + 1)} each) cannot fit in {@code maxHeap}: otherwise
+         * the backup would die with OutOfMemoryError halfway through.
+         */
+        Resolved requireUploadMemory(long maxHeap) {
+            if (s3 == null) {
+                return this;
+            }
+            long need = 2L * s3.partSize() * (s3.partConcurrency() + 1) + HEADROOM;
+            if (need > maxHeap) {
+                throw PgBackupException.config(String.format(java.util.Locale.ROOT,
+                        "upload buffers need %d MiB of heap (2 objects x (S3_PART_CONCURRENCY %d + 1) x S3_PART_SIZE "
+                                + "%d MiB, plus %d MiB) but the JVM has %d MiB: lower S3_PART_SIZE or "
+                                + "S3_PART_CONCURRENCY, or raise -Xmx in JAVA_OPTS",
+                        need >> 20, s3.partConcurrency(), s3.partSize() >> 20, HEADROOM >> 20, maxHeap >> 20));
+            }
+            return this;
+        }
+
         ObjectStore open() {
             return s3 != null ? new S3ObjectStore(s3) : new FsObjectStore(dir);
         }
@@ -111,6 +139,16 @@ final class StoreOptions {
         if (partBytes < S3Settings.MIN_PART_SIZE || partBytes > 512L * 1024 * 1024) {
             throw PgBackupException.config(part.source() + " must be between 5MiB and 512MiB; got '" + part.value() + "'");
         }
+        Setting conc = Setting.resolve(env, "--part-concurrency", partConcurrency, "1", "S3_PART_CONCURRENCY");
+        int concurrency;
+        try {
+            concurrency = Integer.parseInt(conc.value().strip());
+        } catch (NumberFormatException e) {
+            concurrency = -1;
+        }
+        if (concurrency < 1 || concurrency > 16) {
+            throw PgBackupException.config(conc.source() + " must be a whole number from 1 to 16; got '" + conc.value() + "'");
+        }
         // The seed's AWS_ID/AWS_SECRET are aliases; the SDK's own variables and chain win when set.
         String id = null;
         String secret = null;
@@ -129,7 +167,7 @@ final class StoreOptions {
             secret = env.get("AWS_SECRET_ACCESS_KEY").strip();
         }
         S3Settings s3 = new S3Settings(bucketName, endpointUri, regionName, path, id, secret, whenRequired,
-                (int) partBytes, 2);
+                (int) partBytes, concurrency);
         return new Resolved(s3, null, layout);
     }
 

@@ -1,0 +1,46 @@
+package io.pgbackup.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgbackup.ExitCode;
+import io.pgbackup.PgBackupException;
+import io.pgbackup.manifest.KeyLayout;
+import io.pgbackup.storage.s3.S3Settings;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The heap check that runs before a backup: two uploads' part buffers must fit. */
+class UploadMemoryTest {
+    private static final long MIB = 1024 * 1024;
+
+    private static StoreOptions.Resolved s3(int partMiB, int concurrency) {
+        S3Settings s = new S3Settings("b", null, "us-east-1", false, null, null, false, (int) (partMiB * MIB), concurrency);
+        return new StoreOptions.Resolved(s, null, new KeyLayout(""));
+    }
+
+    @Test
+    void theImageDefaultsFitTheImageHeap() {
+        // -Xmx64m with SerialGC reports ~61.9 MiB; 2 x (1 + 1) x 8 MiB + 24 MiB = 56 MiB
+        StoreOptions.Resolved r = s3(8, 1);
+        assertThat(r.requireUploadMemory(61 * MIB + 900 * 1024)).isSameAs(r);
+        assertThat(r.requireUploadMemory(56 * MIB)).isSameAs(r);
+    }
+
+    @Test
+    void buffersBeyondTheHeapAreAConfigErrorNamingTheKnobs() {
+        assertThatThrownBy(() -> s3(8, 2).requireUploadMemory(62 * MIB))
+                .isInstanceOfSatisfying(PgBackupException.class, e -> {
+                    assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE);
+                    assertThat(e.getMessage()).contains("72 MiB").contains("S3_PART_SIZE").contains("S3_PART_CONCURRENCY")
+                            .contains("-Xmx").contains("62 MiB");
+                });
+        assertThatThrownBy(() -> s3(8, 1).requireUploadMemory(56 * MIB - 1)).isInstanceOf(PgBackupException.class);
+    }
+
+    @Test
+    void aLocalDirectoryStoreHasNoUploadBuffers() {
+        StoreOptions.Resolved dir = new StoreOptions.Resolved(null, Path.of("/tmp/x"), new KeyLayout(""));
+        assertThat(dir.requireUploadMemory(1)).isSameAs(dir);
+    }
+}
