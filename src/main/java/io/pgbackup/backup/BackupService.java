@@ -52,7 +52,7 @@ public final class BackupService {
 
     /** pg_dump's archive compression for its major: zstd from 16 on, fast gzip before. */
     static String dumpCompression(int pgDumpMajor) {
-        return pgDumpMajor >= 16 ? "zstd:3" : "gzip:1";
+        return pgDumpMajor >= 16 ? "zstd:1" : "gzip:1";
     }
 
     /** pg_dump before 16 takes a bare gzip level; 16+ takes {@code method:level}. */
