@@ -66,7 +66,7 @@ FROM postgres:${PG_MAJOR}
 
 ENV JAVA_HOME=/opt/java \
     PATH=/opt/java/bin:$PATH \
-    JAVA_OPTS="-XX:+UseSerialGC -Xmx96m -XX:MaxMetaspaceSize=64m -Xss512k -XX:TieredStopAtLevel=1"
+    JAVA_OPTS="-XX:+UseSerialGC -Xmx64m -XX:MaxMetaspaceSize=48m -Xss512k -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=2"
 
 COPY --from=jre /opt/jre /opt/java
 COPY --from=build /pgbackup.jar /app/pgbackup.jar

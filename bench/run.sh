@@ -13,7 +13,7 @@
 # For each: wall time, CPU time (user+sys of the whole process tree, GNU time), peak RSS of the
 # whole process tree (bench/treerss.sh, sampled every 100 ms), and the Postgres server's CPU.
 #
-# Usage: bench/run.sh [--scale S] [--repeat N] [--quick] [--extra ARGS]... [--extra-jvm OPTS]...
+# Usage: bench/run.sh [--scale S] [--repeat N] [--quick] [--pg-tools 15|17] [--extra ARGS]... [--extra-jvm OPTS]...
 #   --scale S    dataset size; 1 = ~1.2 GB of plain SQL, 0.25 = ~300 MB (default 1)
 #   --repeat N   runs per row, best wall time kept (default 2 below scale 0.5, else 1)
 #   --quick      only L, 2, 3 and the restore rows P, R
@@ -23,7 +23,10 @@
 #   P   createdb; pg_restore -j 2 -d db archive.dump      the archive downloaded to a local file first
 #   R   pgbackup restore --jobs 2 --create db              download + SHA-256 check + pg_restore -j 2
 # Env: BENCH_JAVA_OPTS (default: the container image's JAVA_OPTS), BENCH_JAR (default target/pgbackup.jar),
-#      BENCH_CACHE (default bench/.cache), PG_BIN (default /usr/lib/postgresql/15/bin).
+#      BENCH_CACHE (default bench/.cache), PG_BIN (PostgreSQL 15, default /usr/lib/postgresql/15/bin).
+# --pg 17 (default): PostgreSQL 17 server and client tools, as the container image ships them
+#   (Debian trixie's build, fetched by bench/pg17.sh into the cache); pgbackup picks zstd:1.
+# --pg 15: the host's PostgreSQL 15 server and tools (PG_BIN); pgbackup picks gzip level 1.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,6 +34,7 @@ ROOT=$(cd "$BENCH_DIR/.." && pwd)
 SCALE=1
 REPEAT=""
 QUICK=0
+PG_SEL=17
 EXTRA_ARGS=()
 EXTRA_JVM=()
 while [[ $# -gt 0 ]]; do
@@ -40,6 +44,8 @@ while [[ $# -gt 0 ]]; do
         --repeat) REPEAT=${2:?--repeat needs a value}; shift 2 ;;
         --repeat=*) REPEAT=${1#*=}; shift ;;
         --quick) QUICK=1; shift ;;
+        --pg) PG_SEL=${2:?--pg needs 15 or 17}; shift 2 ;;
+        --pg=*) PG_SEL=${1#*=}; shift ;;
         --extra) EXTRA_ARGS+=("${2?--extra needs a value}"); EXTRA_JVM+=(""); shift 2 ;;
         --extra-jvm) EXTRA_JVM+=("${2?--extra-jvm needs a value}"); EXTRA_ARGS+=(""); shift 2 ;;
         -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; exit 0 ;;
@@ -51,7 +57,7 @@ CACHE=${BENCH_CACHE:-$BENCH_DIR/.cache}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 JAR=${BENCH_JAR:-$ROOT/target/pgbackup.jar}
 # The same JVM flags as the container image (Dockerfile JAVA_OPTS), so figures match deployments.
-JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:+UseSerialGC -Xmx96m -XX:MaxMetaspaceSize=64m -Xss512k -XX:TieredStopAtLevel=1}
+JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:+UseSerialGC -Xmx64m -XX:MaxMetaspaceSize=48m -Xss512k -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=2}
 S3PROXY_VERSION=4.1.0
 S3PROXY_URL=https://repo.maven.apache.org/maven2/org/gaul/s3proxy/$S3PROXY_VERSION/s3proxy-$S3PROXY_VERSION-jar-with-dependencies.jar
 BUCKET=pgbackup-bench
@@ -94,7 +100,20 @@ for t in initdb pg_ctl postgres psql pg_dump pg_restore; do
     [[ -x "$PG_BIN/$t" ]] || die "$PG_BIN/$t not found: install PostgreSQL 15 server and client \
 (e.g. apt-get install postgresql-15 from apt.postgresql.org) or set PG_BIN"
 done
-"$PG_BIN/pg_dump" --version | grep -q ' 15\.' || log "warning: $PG_BIN/pg_dump is not version 15"
+mkdir -p "$CACHE"
+case $PG_SEL in
+    15) TOOLS_BIN=$PG_BIN SERVER_BIN=$PG_BIN ;;
+    17) [[ $IS_ROOT -eq 1 ]] || [[ -x "$CACHE/pg17/root/usr/lib/postgresql/17/bin/postgres" ]] \
+            || die "--pg 17 needs root once (apt-get download into $CACHE/pg17); or use --pg 15"
+        log "PostgreSQL 17 server and client tools from Debian trixie (bench/pg17.sh)"
+        TOOLS_BIN=$("$BENCH_DIR/pg17.sh" "$CACHE/pg17") \
+            || die "could not set up PostgreSQL 17 (bench/pg17.sh); use --pg 15 for the host's PostgreSQL"
+        SERVER_BIN=$TOOLS_BIN ;;
+    *) die "--pg must be 15 or 17, got '$PG_SEL'" ;;
+esac
+TOOLS_MAJOR=$("$TOOLS_BIN/pg_dump" --version | sed -E 's/.* ([0-9]+)\.[0-9].*/\1/')
+# pgbackup's archive compression for this pg_dump major (BackupService.dumpCompression)
+if [[ $TOOLS_MAJOR -ge 16 ]]; then DUMP_Z="--compress=zstd:1"; else DUMP_Z="-Z1"; fi
 if [[ ! -f "$JAR" ]]; then
     log "building $JAR (mvn -B -o -q package -DskipTests in $ROOT)"
     (cd "$ROOT" && mvn -B -o -q package -DskipTests) >&2 || die "build failed; build the jar first or set BENCH_JAR"
@@ -118,7 +137,7 @@ cleanup() {
     trap - EXIT INT TERM
     if [[ -n "$CUR_PGID" ]]; then kill -TERM -- "-$CUR_PGID" 2>/dev/null || true; fi
     if [[ -n "$S3_PID" ]]; then kill "$S3_PID" 2>/dev/null || true; wait "$S3_PID" 2>/dev/null || true; fi
-    if [[ $PG_STARTED -eq 1 ]]; then as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true; fi
+    if [[ $PG_STARTED -eq 1 ]]; then as_pg "$SERVER_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true; fi
     rm -rf "$RUN_DIR"
     exit "$rc"
 }
@@ -143,16 +162,16 @@ rows_for_scale() { # customers events attachments
 }
 read -r N_CUSTOMERS N_EVENTS N_ATTACHMENTS <<<"$(rows_for_scale)"
 GEN_SUM=$(cat "$BENCH_DIR/gen.sql" | md5sum | cut -c1-12)
-CLUSTER=$CACHE/pg-scale-$SCALE_KEY
+CLUSTER=$CACHE/pg$PG_SEL-scale-$SCALE_KEY
 PGDATA=$CLUSTER/data
 PG_PORT=$(free_port)
 mkdir -p "$RUN_DIR/sock"
 [[ $IS_ROOT -eq 1 ]] && chown postgres: "$RUN_DIR/sock"
 export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=postgres PGPASSWORD=$PG_PASSWORD PGDATABASE=bench
-export PATH="$PG_BIN:$PATH"
+export PATH="$TOOLS_BIN:$PG_BIN:$PATH"
 
 start_pg() {
-    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$RUN_DIR/sock/postgres.log" -w -t 120 \
+    as_pg "$SERVER_BIN/pg_ctl" -D "$PGDATA" -l "$RUN_DIR/sock/postgres.log" -w -t 120 \
         -o "-p $PG_PORT -k $RUN_DIR/sock" start >/dev/null || {
         tail -20 "$RUN_DIR/sock/postgres.log" >&2; die "Postgres did not start"; }
     PG_STARTED=1
@@ -169,7 +188,7 @@ else
     [[ $IS_ROOT -eq 1 ]] && chown postgres: "$CLUSTER"
     echo "$PG_PASSWORD" > "$RUN_DIR/sock/pw"
     [[ $IS_ROOT -eq 1 ]] && chown postgres: "$RUN_DIR/sock/pw"
-    as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres --pwfile="$RUN_DIR/sock/pw" --auth=scram-sha-256 \
+    as_pg "$SERVER_BIN/initdb" -D "$PGDATA" -U postgres --pwfile="$RUN_DIR/sock/pw" --auth=scram-sha-256 \
         -E UTF8 --locale=C >/dev/null
     # A throwaway benchmark cluster: no durability, no autovacuum noise during measurements.
     cat >> "$PGDATA/postgresql.conf" <<EOF
@@ -291,16 +310,16 @@ ROWS=(L 2 3 P R)
 [[ $QUICK -eq 1 ]] || ROWS=(L N1 N2 J 2 3 3c 3n P R)
 declare -A DESC CMD WALL USR SYS CPU RSS BRK SRV OBJ TOOL PCPU
 DESC[L]="pg_dump -Fp -f /dev/null (floor)"
-DESC[N1]="pg_dump -Fc -Z1 > /dev/null"
-DESC[N2]="pg_dump -Fc -Z1 | pg_restore -f - | zstd -3 >/dev/null"
+DESC[N1]="pg_dump -Fc $DUMP_Z > /dev/null"
+DESC[N2]="pg_dump -Fc $DUMP_Z | pg_restore -f - | zstd -1 >/dev/null"
 DESC[J]="java -jar pgbackup.jar --version (JVM start)"
 DESC[2]="seed: pg_dump -Fc>f; pg_dump>f; aws s3 cp x2"
 DESC[3]="pgbackup backup (custom + sql.zst)"
 DESC[3c]="pgbackup backup --format custom"
 DESC[3n]="pgbackup backup --sql-compression none"
 CMD[L]="pg_dump -Fp -f /dev/null"
-CMD[N1]="pg_dump -Fc -Z1 > /dev/null"
-CMD[N2]="set -o pipefail; pg_dump -Fc -Z1 | pg_restore -f - | zstd -3 -q -c > /dev/null"
+CMD[N1]="pg_dump -Fc $DUMP_Z > /dev/null"
+CMD[N2]="set -o pipefail; pg_dump -Fc $DUMP_Z | pg_restore -f - | zstd -1 -q -c > /dev/null"
 CMD[J]="$PGB_ENV java $JAVA_OPTS -jar $JAR --version"
 CMD[2]=$SEED_CMD
 CMD[3]="$PGB"
@@ -406,7 +425,7 @@ verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == "<=") ? (v <
     echo "pgbackup benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  host $(hostname)  $(nproc) cores"
     echo "scale $SCALE_KEY: rows $N_CUSTOMERS customers / $N_EVENTS events / $N_ATTACHMENTS attachments;" \
          "plain SQL (pg_dump -Fp) $SQL_BYTES bytes = $(mb "$SQL_BYTES") MiB; database $(mb "$DB_BYTES") MiB"
-    echo "pg_dump $("$PG_BIN/pg_dump" --version | awk '{ print $3 }'); java $(java -version 2>&1 | head -1 | awk -F'"' '{ print $2 }');" \
+    echo "pg_dump $(pg_dump --version | awk '{ print $3 }') (--pg $PG_SEL), server $("$SERVER_BIN/postgres" --version | awk '{ print $3 }'); java $(java -version 2>&1 | head -1 | awk -F'"' '{ print $2 }');" \
          "JVM opts: $JAVA_OPTS; $(aws --version 2>&1 | cut -d' ' -f1); s3proxy $S3PROXY_VERSION (filesystem-nio2)"
     echo "best of $REPEAT run(s) by wall time; peak RSS = max over runs; load avg before: $LOAD_BEFORE, after: $LOAD_AFTER"
     echo

@@ -60,10 +60,17 @@ public final class BackupService {
         return compression.startsWith("gzip:") ? compression.substring(5) : compression;
     }
 
-    public Manifest backup(BackupRequest req) {
-        Path pgDump = tools.find("pg_dump").orElseThrow(() -> missing("pg_dump"));
-        ToolVersion dumpVersion = tools.version("pg_dump").orElseThrow(() -> missing("pg_dump"));
-        Path pgRestore = req.format().plain() ? tools.find("pg_restore").orElseThrow(() -> missing("pg_restore")) : null;
+    /**
+     * What a backup checks before anything is written: the client programs, their version and
+     * the server's (a server newer than pg_dump is refused with exit 4), database size and tables.
+     * It touches neither the store nor the lock, so a caller may run it while it takes the lock.
+     */
+    public record Preflight(Path pgDump, ToolVersion dumpVersion, Path pgRestore, ServerInfo info) {}
+
+    public static Preflight preflight(BackupRequest req, PgTools tools) {
+        Path pgDump = tools.find("pg_dump").orElseThrow(() -> missing(tools, "pg_dump"));
+        ToolVersion dumpVersion = tools.version("pg_dump").orElseThrow(() -> missing(tools, "pg_dump"));
+        Path pgRestore = req.format().plain() ? tools.find("pg_restore").orElseThrow(() -> missing(tools, "pg_restore")) : null;
 
         Database db = new Database(req.source(), "source");
         ServerInfo info;
@@ -78,6 +85,18 @@ public final class BackupService {
                     + "install postgresql-client-" + info.version().major() + " (or set PG_BIN_DIR), or use the "
                     + "pgbackup image built with --build-arg PG_MAJOR=" + info.version().major());
         }
+        return new Preflight(pgDump, dumpVersion, pgRestore, info);
+    }
+
+    public Manifest backup(BackupRequest req) {
+        return backup(req, preflight(req, tools));
+    }
+
+    public Manifest backup(BackupRequest req, Preflight pre) {
+        Path pgDump = pre.pgDump();
+        Path pgRestore = pre.pgRestore();
+        ToolVersion dumpVersion = pre.dumpVersion();
+        ServerInfo info = pre.info();
         String compression = dumpCompression(dumpVersion.major());
         cancellation.check("before the backup started");
         Instant started = clock.instant();
@@ -179,7 +198,7 @@ public final class BackupService {
                 + ",\"startedAt\":\"" + started + "\"}";
     }
 
-    private PgBackupException missing(String program) {
+    private static PgBackupException missing(PgTools tools, String program) {
         return PgBackupException.config(program + " not found in " + tools.whereToLook()
                 + ": install the PostgreSQL client (e.g. apt-get install postgresql-client) or set PG_BIN_DIR");
     }
