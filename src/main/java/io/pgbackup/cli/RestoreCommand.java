@@ -7,11 +7,13 @@ import io.pgbackup.backup.RestoreService;
 import io.pgbackup.backup.Selector;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.ConnectionString;
+import io.pgbackup.pg.Database;
 import io.pgbackup.pg.PgTools;
 import io.pgbackup.storage.ObjectStore;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,9 +86,16 @@ final class RestoreCommand implements Callable<Integer> {
                     + create + "'");
         }
         StoreOptions.Resolved where = store.resolve(env);
+        PgTools tools = new PgTools(env);
+        // Class loading dominates start-up: the driver and the tool probe load on the other core
+        // while the store is listed.
+        CompletableFuture.runAsync(() -> {
+            Database.preload();
+            tools.version("custom".equals(format) ? "pg_restore" : "psql");
+        });
         try (ObjectStore objects = where.open()) {
             Manifest m = sel.choose(new Catalog(objects, where.layout()).all());
-            ConnectionString into = new RestoreService(objects, new PgTools(env)).restore(new RestoreRequest(m, to,
+            ConnectionString into = new RestoreService(objects, tools).restore(new RestoreRequest(m, to,
                     TargetOptions.source(env).orElse(null), format, jobs, clean, noOwner, noPrivileges,
                     singleTransaction, create, force, tempDir));
             spec.commandLine().getOut().println("restored " + m.stem() + " into " + into.redacted());

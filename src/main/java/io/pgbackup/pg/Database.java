@@ -60,6 +60,22 @@ public final class Database {
     }
 
     /** Opens a connection, or fails with exit code 3 and a message that says why. */
+    /**
+     * Loads the JDBC driver's classes (driver, protocol, SCRAM) ahead of the first connection, so a
+     * command can do it on another core while it lists the store. Best effort: never throws.
+     */
+    public static void preload() {
+        for (String c : new String[] {"org.postgresql.Driver", "org.postgresql.core.v3.ConnectionFactoryImpl",
+                "org.postgresql.jdbc.PgConnection", "org.postgresql.jdbc.PgStatement", "org.postgresql.jdbc.PgResultSet",
+                "org.postgresql.shaded.com.ongres.scram.client.ScramClient"}) {
+            try {
+                Class.forName(c, true, Database.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                // a renamed class only costs the preload
+            }
+        }
+    }
+
     public Connection connect() {
         try {
             return DriverManager.getConnection(jdbcUrl(), properties());

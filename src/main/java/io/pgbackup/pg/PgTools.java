@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 public final class PgTools {
     private final Path binDir;
     private final Map<String, String> env;
+    /** {@code --version} answers, asked once per program (a fork each; callers ask from several threads). */
+    private final Map<String, Optional<ToolVersion>> versions = new java.util.concurrent.ConcurrentHashMap<>();
 
     public PgTools(Map<String, String> env) {
         this.env = env;
@@ -42,6 +44,10 @@ public final class PgTools {
 
     /** {@code program --version}, parsed; empty when missing or unparseable. */
     public Optional<ToolVersion> version(String program) {
+        return versions.computeIfAbsent(program, this::probe);
+    }
+
+    private Optional<ToolVersion> probe(String program) {
         Optional<Path> p = find(program);
         if (p.isEmpty()) {
             return Optional.empty();
