@@ -64,9 +64,13 @@ RUN set -eu; \
 # (docker/podman run --rm removes that anonymous volume again).
 FROM postgres:${PG_MAJOR}
 
+# JVM flags for a 256 MB machine (the whole backup process tree peaks under 190 MiB). C2 stays
+# on because its SHA-256 intrinsics hash the uploads ~40x faster than C1 code; the Tier4
+# thresholds keep C2 to the really hot loops (hashing, copies), so start-up code is not
+# recompiled (measured: ~2 s less JVM CPU per scale-1 backup than default tiered thresholds).
 ENV JAVA_HOME=/opt/java \
     PATH=/opt/java/bin:$PATH \
-    JAVA_OPTS="-XX:+UseSerialGC -Xmx64m -XX:MaxMetaspaceSize=48m -Xss512k -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=2"
+    JAVA_OPTS="-XX:+UseSerialGC -Xmx64m -XX:MaxMetaspaceSize=48m -Xss512k -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=2 -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=20000 -XX:Tier4CompileThreshold=60000 -XX:Tier4BackEdgeThreshold=400000"
 
 COPY --from=jre /opt/jre /opt/java
 COPY --from=build /pgbackup.jar /app/pgbackup.jar

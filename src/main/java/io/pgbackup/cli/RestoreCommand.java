@@ -13,7 +13,6 @@ import io.pgbackup.storage.ObjectStore;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -89,7 +88,7 @@ final class RestoreCommand implements Callable<Integer> {
         PgTools tools = new PgTools(env);
         // Class loading dominates start-up: the driver and the tool probe load on the other core
         // while the store is listed.
-        CompletableFuture.runAsync(() -> {
+        Warmup.inBackground("jdbc", () -> {
             Database.preload();
             tools.version("custom".equals(format) ? "pg_restore" : "psql");
         });

@@ -85,6 +85,9 @@ final class StoreOptions {
         }
 
         ObjectStore open() {
+            // Every command that opens the store reads manifests or leases next: Jackson's ~700
+            // classes load on another core while the S3 client starts (tick: ~0.3 s sooner).
+            Warmup.inBackground("json", io.pgbackup.manifest.ManifestCodec::mapper);
             return s3 != null ? new S3ObjectStore(s3) : new FsObjectStore(dir);
         }
     }
