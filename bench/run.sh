@@ -386,6 +386,10 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((rep = 1; rep <= REPEAT; rep++)); do
     for row in "${ROWS[@]}"; do
         log "run $rep/$REPEAT row $row: ${DESC[$row]}"
+        case $row in # a database left by an interrupted earlier run must not fail this one
+            P) "$PG_BIN/dropdb" --if-exists "rp_$row-$rep" ;;
+            R) "$PG_BIN/dropdb" --if-exists "rr_$row-$rep" ;;
+        esac
         measure "$row" "$rep"
         cpu=$(awk -v u="$T_USR" -v s="$T_SYS" 'BEGIN { printf "%.2f", u + s }')
         log "   wall ${T_WALL}s cpu ${cpu}s peak tree RSS $(awk -v k="$T_RSS" 'BEGIN { printf "%.0f", k / 1024 }') MiB server cpu ${T_SRV}s"
