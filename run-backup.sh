@@ -10,6 +10,8 @@
 # PGBACKUP_CDS       AppCDS archive used when readable (default /app/pgbackup.jsa; empty: none).
 # PGBACKUP_JAVA      the java binary (default: java on PATH).
 # PGBACKUP_JAR       the jar (default /app/pgbackup.jar).
+# PGBACKUP_TICK_PRECHECK  1 (default): a bare "tick" first asks "tick --check" in a fast-starting
+#                    JVM and starts the backup-capable JVM only when a slot is due (exit 12).
 #
 # Nothing here prints the environment: PG_URI and the AWS keys are secrets.
 set -eu
@@ -35,6 +37,19 @@ fi
 
 # No pathname expansion while the options are split below.
 set -f
+
+# A woken tick usually finds nothing due. Decide that in a JVM that starts fast (C1 only: ~0.4 s
+# less than the image's C2 flags), and start the JVM that can run a backup (C2, whose SHA-256
+# intrinsics the uploads need) only when a slot is due; that run decides again under the lock.
+# PGBACKUP_TICK_PRECHECK=0 turns this off.
+if [ "$#" -eq 1 ] && [ "$1" = tick ] && [ "${PGBACKUP_TICK_PRECHECK:-1}" = 1 ]; then
+    rc=0
+    # shellcheck disable=SC2086 # the options must be split into separate JVM flags
+    "$java_bin" $jvm_opts ${JAVA_OPTS:-} -XX:TieredStopAtLevel=1 -jar "$jar" tick --check || rc=$?
+    if [ "$rc" -ne 12 ]; then
+        exit "$rc" # 0: nothing due (the answer is printed); anything else: the failure, already reported
+    fi
+fi
 
 # exec: the JVM replaces this shell (PID 1 in a container), so SIGTERM/SIGINT reach pgbackup's
 # handlers directly; an interrupted backup aborts its uploads and exits 130.

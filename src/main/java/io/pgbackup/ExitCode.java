@@ -18,6 +18,7 @@ public enum ExitCode {
     CHECK_FAILED(9, "a restore drill or verification check failed"),
     LOCKED(10, "another run holds the lock on this prefix"),
     RESTORE_FAILED(11, "the restore into the target database failed"),
+    DUE(12, "tick --check: a backup is due (nothing was done)"),
     INTERRUPTED(130, "stopped by SIGINT or SIGTERM; in-flight uploads were aborted");
 
     private final int code;

@@ -1,5 +1,6 @@
 package io.pgbackup.cli;
 
+import io.pgbackup.ExitCode;
 import io.pgbackup.backup.Catalog;
 import io.pgbackup.backup.LockPolicy;
 import io.pgbackup.backup.TickService;
@@ -13,6 +14,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -27,6 +29,11 @@ final class TickCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--check",
+            description = "Only decide: exit 0 when nothing is due, 12 when a backup is due. Takes no lock, "
+                    + "runs nothing (run-backup.sh uses it to decide in a fast-starting JVM).")
+    boolean check;
 
     @Mixin
     CronOptions cron = new CronOptions();
@@ -66,6 +73,10 @@ final class TickCommand implements Callable<Integer> {
                 out.println("nothing due; next backup at " + decision.nextSlot().map(Object::toString).orElse("never")
                         + " (" + schedule + ")");
                 return 0;
+            }
+            if (check) {
+                out.println("a backup is due (" + schedule + ")");
+                return ExitCode.DUE.code();
             }
             ScheduledRun run = new ScheduledRun(catalog, source, how, policy, lock.resolve(env, "0"), ctx, out);
             TickService.Result r = service.tick(schedule, slot -> run.backup(slot, ctx.cancellation()), locking,

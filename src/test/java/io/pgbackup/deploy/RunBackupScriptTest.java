@@ -55,9 +55,47 @@ class RunBackupScriptTest {
     }
 
     @Test
-    void backupCronMeansTick() throws Exception {
+    void backupCronMeansTickWhichFirstAsksInAFastStartingJvm() throws Exception {
+        // the stub exits 0, i.e. "nothing due": the backup-capable JVM is never started
         Result r = run(Map.of("BACKUP_CRON", "0 3 * * *"));
-        assertThat(r.args()).containsExactly(jvm("-jar", JAR, "tick"));
+        assertThat(r.code()).isZero();
+        assertThat(r.args()).containsExactly(jvm("-XX:TieredStopAtLevel=1", "-jar", JAR, "tick", "--check"));
+    }
+
+    @Test
+    void aDueTickStartsTheRealTickWithTheImagesFlags() throws Exception {
+        stub("case \"$*\" in *--check*) exit 12 ;; esac\n");
+        Result r = run(Map.of("BACKUP_CRON", "0 3 * * *", "JAVA_OPTS", "-Xmx64m"));
+        assertThat(r.code()).isZero();
+        List<String> second = jvmArgs("-Xmx64m", "-jar", JAR, "tick");
+        List<String> first = jvmArgs("-Xmx64m", "-XX:TieredStopAtLevel=1", "-jar", JAR, "tick", "--check");
+        List<String> both = new ArrayList<>(first);
+        both.addAll(second);
+        assertThat(r.args()).containsExactlyElementsOf(both);
+    }
+
+    @Test
+    void aFailedCheckIsTheExitCodeAndNothingElseRuns() throws Exception {
+        stub("exit 6\n");
+        Result r = run(Map.of(), "tick");
+        assertThat(r.code()).isEqualTo(6);
+        assertThat(r.args()).containsExactly(jvm("-XX:TieredStopAtLevel=1", "-jar", JAR, "tick", "--check"));
+    }
+
+    @Test
+    void theCheckIsSkippedWhenTurnedOffOrWhenTickHasArguments() throws Exception {
+        assertThat(run(Map.of("PGBACKUP_TICK_PRECHECK", "0"), "tick").args()).containsExactly(jvm("-jar", JAR, "tick"));
+        assertThat(run(Map.of(), "tick", "--wait", "5m").args()).containsExactly(jvm("-jar", JAR, "tick", "--wait", "5m"));
+    }
+
+    /** Replaces the stub java: prints its arguments, then runs {@code tail}. */
+    private void stub(String tail) throws Exception {
+        Files.writeString(stubDir.resolve("java"), "#!/bin/sh\nfor a in \"$@\"; do printf 'ARG:%s\\n' \"$a\"; done\n" + tail,
+                StandardCharsets.UTF_8);
+    }
+
+    private static List<String> jvmArgs(String... rest) {
+        return Arrays.asList(jvm(rest));
     }
 
     @Test

@@ -101,6 +101,25 @@ class TickIT {
     }
 
     @Test
+    void checkOnlyDecidesDueIsTwelveNothingDueIsZeroAndNothingIsWritten() throws Exception {
+        String bucket = TestRig.get().s3().createBucket("tick-check");
+        Map<String, String> env = env(bucket);
+        Clock at0305 = Clock.fixed(Instant.parse("2026-11-27T03:05:00Z"), ZoneOffset.UTC);
+        Cli.Result due = Cli.run(env, at0305, new Cancellation(), "tick", "--check");
+        assertThat(due.code()).as(due.err()).isEqualTo(12);
+        assertThat(due.out()).contains("a backup is due");
+        try (S3ObjectStore store = BackupIT.store(bucket)) {
+            assertThat(store.list("")).as("--check takes no lock and stores nothing").isEmpty();
+        }
+        assertThat(Cli.run(env, at0305, new Cancellation(), "tick").code()).isZero(); // the real one backs up
+        assertThat(backups(bucket)).hasSize(1);
+        Cli.Result nothing = Cli.run(env, Clock.fixed(Instant.parse("2026-11-27T04:05:00Z"), ZoneOffset.UTC),
+                new Cancellation(), "tick", "--check");
+        assertThat(nothing.code()).as(nothing.err()).isZero();
+        assertThat(nothing.out()).contains("nothing due; next backup at 2026-11-28T03:00:00Z");
+    }
+
+    @Test
     void tickWithoutACronIsAUsageError() {
         Map<String, String> env = BackupIT.env("whatever", db);
         Cli.Result r = Cli.run(env, "tick");
