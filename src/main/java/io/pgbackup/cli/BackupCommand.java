@@ -9,9 +9,9 @@ import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.PgTools;
 import io.pgbackup.storage.ObjectStore;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,7 +56,7 @@ final class BackupCommand implements Callable<Integer> {
         Setting lbl = Setting.resolve(env, "--label", label, null, "BACKUP_LABEL");
         String labelText = lbl.isSet() ? Flags.label(lbl) : null;
         LockPolicy locking = lock.resolve(env, "0");
-        StoreOptions.Resolved where = store.resolve(env).requireUploadMemory(Runtime.getRuntime().maxMemory());
+        StoreOptions.Resolved where = store.resolve(env).requireUploadMemory();
 
         BackupRequest request = how.request(source, labelText, BackupRequest.ADHOC, null);
         PgTools tools = new PgTools(env);

@@ -27,6 +27,19 @@ final class Flags {
         throw PgBackupException.config(s.source() + " must be a positive whole number; got '" + s.value() + "'");
     }
 
+    static int intInRange(Setting s, int min, int max) {
+        try {
+            int n = Integer.parseInt(s.value().strip());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw PgBackupException.config(s.source() + " must be a whole number from " + min + " to " + max + "; got '"
+                + s.value() + "'");
+    }
+
     /** Labels end up in manifests and listings: printable, one line, bounded. */
     static String label(Setting s) {
         String v = s.value().strip();

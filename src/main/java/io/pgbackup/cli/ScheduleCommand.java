@@ -91,7 +91,7 @@ final class ScheduleCommand implements Callable<Integer> {
         BackupOptions.Resolved how = backup.resolve(env);
         RetentionPolicy policy = prune.policy(env, cron.zone(env));
         LockPolicy locking = lock.resolve(env, "0");
-        StoreOptions.Resolved where = store.resolve(env).requireUploadMemory(Runtime.getRuntime().maxMemory());
+        StoreOptions.Resolved where = store.resolve(env).requireUploadMemory();
         try (ObjectStore objects = where.open()) {
             Catalog catalog = new Catalog(objects, where.layout());
             ScheduledRun run = new ScheduledRun(catalog, source, how, policy, locking, ctx, out);

@@ -69,6 +69,10 @@ final class StoreOptions {
          * {@code partSize * (partConcurrency + 1)} each) cannot fit in {@code maxHeap}: otherwise
          * the backup would die with OutOfMemoryError halfway through.
          */
+        Resolved requireUploadMemory() {
+            return requireUploadMemory(Runtime.getRuntime().maxMemory());
+        }
+
         Resolved requireUploadMemory(long maxHeap) {
             if (s3 == null) {
                 return this;
@@ -142,16 +146,8 @@ final class StoreOptions {
         if (partBytes < S3Settings.MIN_PART_SIZE || partBytes > 512L * 1024 * 1024) {
             throw PgBackupException.config(part.source() + " must be between 5MiB and 512MiB; got '" + part.value() + "'");
         }
-        Setting conc = Setting.resolve(env, "--part-concurrency", partConcurrency, "1", "S3_PART_CONCURRENCY");
-        int concurrency;
-        try {
-            concurrency = Integer.parseInt(conc.value().strip());
-        } catch (NumberFormatException e) {
-            concurrency = -1;
-        }
-        if (concurrency < 1 || concurrency > 16) {
-            throw PgBackupException.config(conc.source() + " must be a whole number from 1 to 16; got '" + conc.value() + "'");
-        }
+        int concurrency = Flags.intInRange(
+                Setting.resolve(env, "--part-concurrency", partConcurrency, "1", "S3_PART_CONCURRENCY"), 1, 16);
         // The seed's AWS_ID/AWS_SECRET are aliases; the SDK's own variables and chain win when set.
         String id = null;
         String secret = null;

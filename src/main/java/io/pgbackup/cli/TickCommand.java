@@ -62,7 +62,7 @@ final class TickCommand implements Callable<Integer> {
         ConnectionString source = database.resolve(env);
         BackupOptions.Resolved how = backup.resolve(env);
         RetentionPolicy policy = prune.policy(env, cron.zone(env));
-        StoreOptions.Resolved where = store.resolve(env).requireUploadMemory(Runtime.getRuntime().maxMemory());
+        StoreOptions.Resolved where = store.resolve(env).requireUploadMemory();
         LockPolicy locking = lock.resolve(env, "30m");
         PrintWriter out = spec.commandLine().getOut();
         try (ObjectStore objects = where.open()) {

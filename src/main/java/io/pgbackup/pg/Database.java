@@ -59,7 +59,6 @@ public final class Database {
         return p;
     }
 
-    /** Opens a connection, or fails with exit code 3 and a message that says why. */
     /**
      * Loads the JDBC driver's classes (driver, protocol, SCRAM) ahead of the first connection, so a
      * command can do it on another core while it lists the store. Best effort: never throws.
@@ -76,6 +75,7 @@ public final class Database {
         }
     }
 
+    /** Opens a connection, or fails with exit code 3 and a message that says why. */
     public Connection connect() {
         try {
             return DriverManager.getConnection(jdbcUrl(), properties());
