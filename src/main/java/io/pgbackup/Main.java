@@ -1,6 +1,6 @@
 package io.pgbackup;
 
-import io.pgbackup.backup.Cancellation;
+import io.pgbackup.Cancellation;
 import io.pgbackup.cli.Context;
 import io.pgbackup.cli.RootCommand;
 import java.io.PrintWriter;
@@ -17,16 +17,36 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        configureLogging(System.getenv());
+        Map<String, String> env = System.getenv();
+        configureLogging(env);
         Cancellation cancellation = new Cancellation();
+        cancellation.hardStopAfter(shutdownGrace(env));
         installSignalHandlers(cancellation);
-        int rc = run(args, new Context(System.getenv(), Clock.systemUTC(), cancellation),
+        int rc = run(args, new Context(env, Clock.systemUTC(), cancellation),
                 new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.exit(rc);
     }
 
+    /** SHUTDOWN_GRACE bounds how long a stop may take; a bad value is reported by the command that reads it. */
+    private static java.time.Duration shutdownGrace(Map<String, String> env) {
+        try {
+            String v = env.get("SHUTDOWN_GRACE");
+            return v == null || v.isBlank() ? Cancellation.DEFAULT_GRACE
+                    : io.pgbackup.retention.RetentionPolicy.parseDuration(v.strip());
+        } catch (RuntimeException e) {
+            return Cancellation.DEFAULT_GRACE;
+        }
+    }
+
     /** Runs one command line; returns the exit code. Used by tests in-process. */
     public static int run(String[] args, Context context, PrintWriter out, PrintWriter err) {
+        try {
+            context = new Context(SecretFiles.resolve(context.env()), context.clock(), context.cancellation());
+        } catch (PgBackupException e) {
+            err.println("pgbackup: error: " + oneLine(e.getMessage()));
+            err.flush();
+            return e.exitCode().code();
+        }
         CommandLine cl = new CommandLine(new RootCommand(context));
         cl.setOut(out);
         cl.setErr(err);
@@ -71,13 +91,36 @@ public final class Main {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
                     System.err.println("pgbackup: received SIG" + name + ", stopping");
                     if (!cancellation.cancel("SIG" + name)) {
-                        // Nothing to clean up: leave at once with the documented code.
+                        // Nothing running holds anything (runs that take a lock or start children
+                        // register first): leave at once with the documented code.
                         System.exit(ExitCode.INTERRUPTED.code());
                     }
+                    hardStop(cancellation.hardStopAfter());
                 });
             } catch (IllegalArgumentException e) {
                 // Signal not available on this platform: the JVM's default handling applies.
             }
         }
+    }
+
+    /**
+     * Whatever the run is blocked on (a socket write to a frozen store, a database that never
+     * answers), the process ends within the grace period: exit 130, and what was not cleaned up
+     * (an open multipart upload, a lease) is swept by the next run. Shutdown hooks still delete
+     * this run's local scratch files (passfiles).
+     */
+    private static void hardStop(java.time.Duration after) {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(after.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.err.println("pgbackup: error: interrupted: still stopping after the " + after.toSeconds()
+                    + " s shutdown grace period (SHUTDOWN_GRACE); exiting now, the next run cleans up what is left");
+            System.exit(ExitCode.INTERRUPTED.code());
+        }, "hard-stop");
+        t.setDaemon(true);
+        t.start();
     }
 }

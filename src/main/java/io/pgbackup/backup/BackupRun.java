@@ -1,63 +1,80 @@
 package io.pgbackup.backup;
 
+import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.manifest.Manifest.StoredObject;
 import io.pgbackup.pg.ChildProcess;
 import io.pgbackup.pipeline.BoundedPipe;
 import io.pgbackup.pipeline.DigestingInputStream;
-import io.pgbackup.pipeline.SqlCompression;
+import io.pgbackup.pipeline.Stage;
 import io.pgbackup.storage.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The streaming part of one backup: a single pg_dump (custom format, stdout) teed into the
- * {@code .dump} upload and into {@code pg_restore --file=-}, whose SQL output is compressed into
- * the second upload. Every hop is bounded (OS pipes, {@link BoundedPipe}s, fixed-size upload
- * parts), so the slowest consumer sets the pace and memory stays flat.
+ * The streaming part of a backup: any number of child programs (pg_dump, pg_restore, pg_dumpall)
+ * whose output is teed into the stdin of other children and into streams, each a chain of
+ * {@link Stage}s (count, compress, encrypt) ending in one upload whose bytes are counted and
+ * hashed as they go to the store (or in nothing, for a stream that only measures). Every hop is
+ * bounded (OS pipes, {@link BoundedPipe}s, fixed-size upload parts), so the slowest consumer sets
+ * the pace and memory stays flat.
  *
  * <p>Failure handling: the first failure wins and stops everything: children are stopped, pipes
  * are failed so uploads abort their multipart uploads, and objects that did complete are deleted.
- * An upload reaches end of stream only after its producer exited 0: a killed pg_dump yields a
- * failed pipe, never a truncated object.
+ * A stream is finished (its stages closed, its upload given end of stream) only after its
+ * producer exited 0: a killed pg_dump yields a failed pipe, never a truncated object, and never
+ * a cleanly finished compressed or encrypted stream.
  */
 final class BackupRun {
     private static final int CHUNK = 64 * 1024;
     private static final int PIPE_CHUNKS = 16; // 1 MiB between a producer and its upload
 
-    record Plan(List<String> dumpCommand, List<String> restoreCommand, Map<String, String> env,
-            String dumpKey, String dumpCompression, String sqlKey, SqlCompression sqlCompression) {}
+    /** A stream of bytes to the store: stages, then {@code key} (null: measured, not stored). */
+    record Output(String name, List<? extends Stage> stages, String key, String format, String compression) {}
+
+    /** Where a producer's bytes go: into another producer's stdin, or into an output. */
+    sealed interface Consumer permits ToChild, ToOutput {}
+
+    record ToChild(String producer) implements Consumer {}
+
+    record ToOutput(Output output) implements Consumer {}
+
+    /** A child program; {@code counter} (may be null) counts its output for progress lines. */
+    record Producer(String name, List<String> command, Map<String, String> env, List<Consumer> consumers,
+            AtomicLong counter) {}
+
+    /** The children, started in order; every {@link ToChild} names one of them. */
+    record Plan(List<Producer> producers) {}
 
     private final ObjectStore store;
     private final Plan plan;
-    private final Progress progress;
     private final AtomicReference<PgBackupException> failure = new AtomicReference<>();
     private final List<String> completed = new CopyOnWriteArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final BoundedPipe dumpPipe = new BoundedPipe(CHUNK, PIPE_CHUNKS);
-    private final BoundedPipe sqlPipe = new BoundedPipe(CHUNK, PIPE_CHUNKS);
-    private final StoredObject[] results = new StoredObject[2];
+    private final List<Thread> uploaders = new CopyOnWriteArrayList<>();
+    private final Map<String, ChildProcess> children = new LinkedHashMap<>();
+    private final Map<Output, BoundedPipe> pipes = new LinkedHashMap<>();
+    private final Map<Output, StoredObject> results = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean stopping;
-    private ChildProcess dump;
-    private ChildProcess restore;
 
-    BackupRun(ObjectStore store, Plan plan, Progress progress) {
+    BackupRun(ObjectStore store, Plan plan) {
         this.store = store;
         this.plan = plan;
-        this.progress = progress;
     }
 
-    /** Runs to completion; returns the stored objects, or throws having left nothing behind. */
+    /** Runs to completion; returns the stored objects in plan order, or throws having left nothing behind. */
     List<StoredObject> execute(Cancellation cancellation) {
-        try (AutoCloseable reg = cancellation.register(
+        try (Cancellation.Registration reg = cancellation.register(
                 why -> fail(ExitCode.INTERRUPTED, "interrupted by " + why + ": backup aborted, nothing stored", null))) {
             start();
             for (Thread t : threads) {
@@ -74,28 +91,44 @@ final class BackupRun {
             throw f;
         }
         List<StoredObject> out = new ArrayList<>();
-        for (StoredObject o : results) {
-            if (o != null) {
-                out.add(o);
+        for (Output o : outputs()) {
+            StoredObject r = results.get(o);
+            if (r != null) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    private List<Output> outputs() {
+        List<Output> out = new ArrayList<>();
+        for (Producer p : plan.producers()) {
+            for (Consumer c : p.consumers()) {
+                if (c instanceof ToOutput to) {
+                    out.add(to.output());
+                }
             }
         }
         return out;
     }
 
     private void start() throws IOException {
-        dump = ChildProcess.start("pg_dump", plan.dumpCommand(), plan.env());
-        if (plan.sqlKey() != null) {
-            restore = ChildProcess.start("pg_restore", plan.restoreCommand(), plan.env());
-            spawn("sql-compress", this::compressSql);
-            spawn("upload-sql", () -> upload(plan.sqlKey(), sqlPipe, 1, "plain", plan.sqlCompression().label()));
+        for (Producer p : plan.producers()) {
+            children.put(p.name(), ChildProcess.start(p.name(), p.command(), p.env()));
         }
-        if (plan.dumpKey() != null) {
-            spawn("upload-dump", () -> upload(plan.dumpKey(), dumpPipe, 0, "custom", plan.dumpCompression()));
+        for (Output o : outputs()) {
+            if (o.key() != null) {
+                BoundedPipe pipe = new BoundedPipe(CHUNK, PIPE_CHUNKS);
+                pipes.put(o, pipe);
+                uploaders.add(spawn("upload-" + o.name(), () -> upload(o, pipe)));
+            }
         }
-        spawn("pump", this::pump);
+        for (Producer p : plan.producers()) {
+            spawn("pump-" + p.name(), () -> pump(p));
+        }
     }
 
-    private void spawn(String name, Runnable r) {
+    private Thread spawn(String name, Runnable r) {
         Thread t = new Thread(() -> {
             try {
                 r.run();
@@ -110,75 +143,58 @@ final class BackupRun {
         t.setDaemon(true);
         threads.add(t);
         t.start();
+        return t;
     }
 
-    /** pg_dump's stdout → pg_restore's stdin and the .dump upload. */
-    private void pump() {
-        OutputStream toDump = plan.dumpKey() != null ? dumpPipe.sink() : null;
-        OutputStream toRestore = restore != null ? restore.stdin() : null;
-        byte[] buf = new byte[CHUNK];
-        try (InputStream in = dump.stdout()) {
+    /** A producer's stdout → each consumer; the consumers are finished only after the producer exited 0. */
+    private void pump(Producer p) {
+        ChildProcess child = children.get(p.name());
+        List<OutputStream> sinks = new ArrayList<>();
+        try (InputStream in = child.stdout()) {
+            for (Consumer c : p.consumers()) {
+                if (c instanceof ToChild tc) {
+                    sinks.add(children.get(tc.producer()).stdin());
+                } else if (c instanceof ToOutput to) {
+                    Output o = to.output();
+                    sinks.add(Stage.chain(o.stages(), o.key() == null ? OutputStream.nullOutputStream()
+                            : pipes.get(o).sink()));
+                }
+            }
+            byte[] buf = new byte[CHUNK];
             int n;
             while ((n = in.read(buf)) > 0) {
-                if (toRestore != null) {
-                    toRestore.write(buf, 0, n);
+                for (OutputStream s : sinks) {
+                    s.write(buf, 0, n);
                 }
-                if (toDump != null) {
-                    toDump.write(buf, 0, n);
+                if (p.counter() != null) {
+                    p.counter().addAndGet(n);
                 }
-                progress.archiveBytes.addAndGet(n);
             }
-            // End of stream is only a complete archive if pg_dump says so.
-            int rc = dump.waitFor();
+            // End of stream is only complete output if the program says so.
+            int rc = child.waitFor();
             if (rc != 0) {
-                fail(ExitCode.DUMP_FAILED, exitMessage(dump, rc), null);
+                fail(ExitCode.DUMP_FAILED, exitMessage(child, rc), null);
                 return;
             }
-            if (toRestore != null) {
-                toRestore.close();
-            }
-            if (toDump != null) {
-                toDump.close();
+            for (OutputStream s : sinks) {
+                s.close(); // finishes the stages (last compressed frame, final age chunk), then the pipe
             }
         } catch (IOException e) {
-            settleThenFail("reading pg_dump's output", e);
+            settleThenFail("writing the output of " + p.name(), e);
         } catch (InterruptedException e) {
             fail(ExitCode.INTERRUPTED, "interrupted", e);
         }
     }
 
-    /** pg_restore's SQL → compression → the SQL upload. */
-    private void compressSql() {
-        byte[] buf = new byte[CHUNK];
-        try (InputStream in = restore.stdout()) {
-            OutputStream z = plan.sqlCompression().compress(sqlPipe.sink());
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                z.write(buf, 0, n);
-                progress.sqlBytes.addAndGet(n);
-            }
-            int rc = restore.waitFor();
-            if (rc != 0) {
-                fail(ExitCode.DUMP_FAILED, exitMessage(restore, rc), null);
-                return;
-            }
-            z.close(); // ends the compressed frame, then the pipe: the upload may complete now
-        } catch (IOException e) {
-            settleThenFail("writing the SQL script", e);
-        } catch (InterruptedException e) {
-            fail(ExitCode.INTERRUPTED, "interrupted", e);
-        }
-    }
-
-    private void upload(String key, BoundedPipe pipe, int slot, String format, String compression) {
+    private void upload(Output o, BoundedPipe pipe) {
         DigestingInputStream in = new DigestingInputStream(pipe.source());
         try {
-            store.put(key, in);
-            completed.add(key);
-            results[slot] = new StoredObject(key, format, compression, in.count(), in.sha256Hex());
+            store.put(o.key(), in);
+            completed.add(o.key());
+            results.put(o, new StoredObject(o.key(), o.format(), o.compression(), in.count(), in.sha256Hex()));
         } catch (IOException | RuntimeException e) {
             if (!stopping) {
-                fail(ExitCode.STORAGE, "upload of " + key + " to " + store.describe() + " failed: " + e.getMessage(), e);
+                fail(ExitCode.STORAGE, "upload of " + o.key() + " to " + store.describe() + " failed: " + e.getMessage(), e);
             }
         } finally {
             try {
@@ -197,10 +213,9 @@ final class BackupRun {
         if (stopping) {
             return;
         }
-        for (ChildProcess c : new ChildProcess[] {restore, dump}) {
-            if (c == null) {
-                continue;
-            }
+        List<ChildProcess> reversed = new ArrayList<>(children.values());
+        java.util.Collections.reverse(reversed);
+        for (ChildProcess c : reversed) {
             try {
                 if (!c.isAlive() || waitExit(c)) {
                     int rc = c.waitFor();
@@ -230,25 +245,27 @@ final class BackupRun {
         return c.name() + " " + how + (tail.isEmpty() ? "" : ": " + tail);
     }
 
-    /** First failure wins; it stops the children and fails the pipes so uploads abort. */
+    /**
+     * First failure wins; it stops the children, fails the pipes so uploads abort, and wakes
+     * upload threads that wait on the store (a retry's backoff, a free part buffer).
+     */
     private void fail(ExitCode code, String message, Throwable cause) {
         if (!failure.compareAndSet(null, new PgBackupException(code, message, cause))) {
             return;
         }
         stopping = true;
         IOException why = new IOException(message);
-        dumpPipe.fail(why);
-        sqlPipe.fail(why);
+        pipes.values().forEach(p -> p.fail(why));
+        for (Thread t : uploaders) {
+            if (t != Thread.currentThread()) {
+                t.interrupt();
+            }
+        }
         stopChildren();
     }
 
     private void stopChildren() {
-        if (dump != null) {
-            dump.stop();
-        }
-        if (restore != null) {
-            restore.stop();
-        }
+        children.values().forEach(ChildProcess::stop);
     }
 
     private void deleteCompleted() {
@@ -256,7 +273,8 @@ final class BackupRun {
             try {
                 store.delete(key);
             } catch (IOException e) {
-                org.slf4j.LoggerFactory.getLogger(BackupRun.class).warn("could not delete {}: {}", key, e.getMessage());
+                org.slf4j.LoggerFactory.getLogger(BackupRun.class).warn("could not delete {} (a later run will): {}", key,
+                        e.getMessage());
             }
         }
     }

@@ -1,5 +1,12 @@
 package io.pgbackup.backup;
 
+import io.pgbackup.Cancellation;
+import io.pgbackup.ProcessId;
+import io.pgbackup.pipeline.CompressionStage;
+import io.pgbackup.pipeline.CountingStage;
+import io.pgbackup.repo.OrphanSweeper;
+import io.pgbackup.repo.PrefixLock;
+import io.pgbackup.repo.StemClaim;
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.Version;
@@ -88,61 +95,102 @@ public final class BackupService {
         return new Preflight(pgDump, dumpVersion, pgRestore, info);
     }
 
+    /** A backup without the prefix lock (tests, and callers that serialize runs themselves). */
     public Manifest backup(BackupRequest req) {
-        return backup(req, preflight(req, tools));
+        return backup(req, preflight(req, tools), null);
     }
 
-    public Manifest backup(BackupRequest req, Preflight pre) {
-        Path pgDump = pre.pgDump();
-        Path pgRestore = pre.pgRestore();
-        ToolVersion dumpVersion = pre.dumpVersion();
+    /**
+     * Takes the backup. With {@code lock} held, leftovers of killed runs on the prefix are swept
+     * first and the lease is checked again right before the manifest is written.
+     */
+    public Manifest backup(BackupRequest req, Preflight pre, PrefixLock lock) {
         ServerInfo info = pre.info();
-        String compression = dumpCompression(dumpVersion.major());
+        String compression = dumpCompression(pre.dumpVersion().major());
         cancellation.check("before the backup started");
+        sweep(lock);
         Instant started = clock.instant();
         log.info("backing up {} ({} on PostgreSQL {}, {}) with pg_dump {} to {}", info.database(),
-                Progress.bytes(info.sizeBytes()), info.version(), req.source().redacted(), dumpVersion, store.describe());
-
+                Progress.bytes(info.sizeBytes()), info.version(), req.source().redacted(), pre.dumpVersion(),
+                store.describe());
+        StemClaim.Marker marker = new StemClaim.Marker(java.util.UUID.randomUUID().toString(),
+                lock == null ? "unlocked" : lock.lease().id(), ProcessId.self(), started);
         // Registered for the whole run so a signal is always handled by us, never by a bare exit.
-        try (AutoCloseable watching = cancellation.register(why -> log.warn("stop requested ({})", why));
-                StemClaim claim = StemClaim.acquire(store, layout, started, owner(started));
+        try (Cancellation.Registration watching = cancellation.register(why -> log.warn("stop requested ({})", why));
+                StemClaim claim = StemClaim.acquire(store, layout, started, marker);
                 ChildCredentials creds = ChildCredentials.of(req.source());
                 Progress progress = new Progress(info.sizeBytes(), progressEvery)) {
             String stem = claim.stem();
-            BackupRun.Plan plan = plan(req, stem, pgDump, pgRestore, compression, creds);
-            List<Manifest.StoredObject> objects = new BackupRun(store, plan, progress).execute(cancellation);
+            BackupRun.Plan plan = plan(req, stem, pre, compression, creds, progress);
+            List<Manifest.StoredObject> objects = new BackupRun(store, plan).execute(cancellation);
             Instant finished = clock.instant();
-            if (cancellation.isCancelled()) {
+            if (cancellation.isCancelled() || lock != null && lock.lost() != null) {
                 deleteQuietly(objects);
+                if (lock != null) {
+                    lock.check();
+                }
                 cancellation.check("before the manifest was written: backup aborted, nothing stored");
             }
-            Manifest m = manifest(req, stem, started, finished, info, dumpVersion, compression, objects);
+            Manifest m = manifest(req, stem, started, finished, info, pre.dumpVersion(), compression, objects);
             commit(m, objects);
+            if (lock != null) {
+                lock.committed();
+            }
             summary(m, progress, objects);
             return m;
         } catch (IOException e) {
             throw new PgBackupException(ExitCode.STORAGE, "backup failed: " + e.getMessage(), e);
-        } catch (PgBackupException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new PgBackupException(ExitCode.FAILURE, "backup failed: " + e, e);
         }
     }
 
-    private BackupRun.Plan plan(BackupRequest req, String stem, Path pgDump, Path pgRestore, String compression,
-            ChildCredentials creds) {
-        List<String> dumpCmd = new ArrayList<>(List.of(pgDump.toString(), "--format=custom",
+    /** Aborts uploads and removes markers and objects of runs that were killed (we hold the lock). */
+    private void sweep(PrefixLock lock) {
+        if (lock == null) {
+            return;
+        }
+        try {
+            OrphanSweeper.Swept s = OrphanSweeper.sweep(store, layout, lock.lease(), lock.ttl(), clock.instant());
+            if (!s.isEmpty()) {
+                log.info("removed the leftovers of {} interrupted backup(s): {} pending upload(s) ({}) aborted, {} "
+                        + "object(s) deleted", s.stems().size(), s.abortedUploads(), Progress.bytes(s.abortedBytes()),
+                        s.deletedObjects());
+            }
+        } catch (IOException e) {
+            throw new PgBackupException(ExitCode.STORAGE, "cannot clean up interrupted backups in " + store.describe()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The streams of one backup: pg_dump's archive teed into the {@code .dump} upload and into
+     * {@code pg_restore --file=-}, whose SQL is counted, compressed and uploaded.
+     */
+    private BackupRun.Plan plan(BackupRequest req, String stem, Preflight pre, String compression,
+            ChildCredentials creds, Progress progress) {
+        List<String> dumpCmd = new ArrayList<>(List.of(pre.pgDump().toString(), "--format=custom",
                 "--compress=" + compressArg(compression), "--no-password", creds.dbnameArg()));
         dumpCmd.addAll(req.dumpOptions().args());
-        List<String> restoreCmd = null;
-        if (pgRestore != null) {
-            restoreCmd = new ArrayList<>(List.of(pgRestore.toString(), "--file=-"));
-            restoreCmd.addAll(req.dumpOptions().forRestore());
-        }
         // The password travels in a 0600 passfile only: never argv, never the child's environment.
-        return new BackupRun.Plan(dumpCmd, restoreCmd, creds.env(),
-                req.format().custom() ? layout.key(stem, KeyLayout.DUMP_SUFFIX) : null, compression,
-                req.format().plain() ? layout.key(stem, req.sqlCompression().suffix()) : null, req.sqlCompression());
+        List<BackupRun.Consumer> fromDump = new ArrayList<>();
+        List<BackupRun.Producer> producers = new ArrayList<>();
+        if (req.format().plain()) {
+            fromDump.add(new BackupRun.ToChild("pg_restore"));
+        }
+        if (req.format().custom()) {
+            fromDump.add(new BackupRun.ToOutput(new BackupRun.Output("dump", List.of(),
+                    layout.key(stem, KeyLayout.DUMP_SUFFIX), "custom", compression)));
+        }
+        producers.add(new BackupRun.Producer("pg_dump", dumpCmd, creds.env(), fromDump, progress.archiveBytes));
+        if (req.format().plain()) {
+            List<String> restoreCmd = new ArrayList<>(List.of(pre.pgRestore().toString(), "--file=-"));
+            restoreCmd.addAll(req.dumpOptions().forRestore());
+            BackupRun.Output sql = new BackupRun.Output("sql", List.of(new CountingStage(progress.sqlBytes),
+                    new CompressionStage(req.sqlCompression())), layout.key(stem, req.sqlCompression().suffix()),
+                    "plain", req.sqlCompression().label());
+            producers.add(new BackupRun.Producer("pg_restore", restoreCmd, creds.env(),
+                    List.of(new BackupRun.ToOutput(sql)), null));
+        }
+        return new BackupRun.Plan(producers);
     }
 
     private Manifest manifest(BackupRequest req, String stem, Instant started, Instant finished, ServerInfo info,
@@ -190,12 +238,6 @@ public final class BackupService {
                         (double) sql / Math.max(1, o.bytes()))).orElse("") : "";
         log.info("backup {} complete: {}{} in {}", m.stem(), b, ratio,
                 String.format(Locale.ROOT, "%.1f s", m.durationMillis() / 1000.0));
-    }
-
-    private String owner(Instant started) {
-        String host = PrefixLock.host();
-        return "{\"host\":\"" + host.replace("\"", "") + "\",\"pid\":" + ProcessHandle.current().pid()
-                + ",\"startedAt\":\"" + started + "\"}";
     }
 
     private static PgBackupException missing(PgTools tools, String program) {

@@ -1,5 +1,6 @@
 package io.pgbackup.backup;
 
+import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.manifest.KeyLayout;
@@ -9,6 +10,7 @@ import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.Database;
 import io.pgbackup.pg.PgTools;
 import io.pgbackup.pg.ServerInfo;
+import io.pgbackup.repo.ObjectReader;
 import io.pgbackup.storage.ObjectStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -19,8 +21,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,18 +34,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class DrillService {
     private static final Logger log = LoggerFactory.getLogger(DrillService.class);
-    private static final DateTimeFormatter REPORT_TIME =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+    private final ObjectReader reader;
     private final ObjectStore store;
     private final KeyLayout layout;
     private final PgTools tools;
     private final Clock clock;
+    private final Cancellation cancellation;
 
-    public DrillService(ObjectStore store, KeyLayout layout, PgTools tools, Clock clock) {
-        this.store = store;
+    public DrillService(ObjectReader reader, KeyLayout layout, PgTools tools, Clock clock, Cancellation cancellation) {
+        this.reader = reader;
+        this.store = reader.store();
         this.layout = layout;
         this.tools = tools;
         this.clock = clock;
+        this.cancellation = cancellation;
     }
 
     /**
@@ -100,13 +102,13 @@ public final class DrillService {
 
     private boolean restore(Request req, ConnectionString scratch, List<DrillReport.Check> checks) {
         try {
-            new RestoreService(store, tools).restore(new RestoreRequest(req.backup(), scratch, null, "custom", 1,
-                    false, false, false, false, null, true, null));
+            new RestoreService(reader, tools, cancellation).restore(new RestoreRequest(req.backup(), scratch, null,
+                    "custom", 1, false, false, false, false, null, true, null));
             checks.add(new DrillReport.Check("restore", true, "pg_restore --exit-on-error succeeded"));
             return true;
         } catch (PgBackupException e) {
-            if (e.exitCode() == ExitCode.INTERRUPTED) {
-                throw e;
+            if (e.exitCode() == ExitCode.INTERRUPTED || e.exitCode() == ExitCode.STORAGE) {
+                throw e; // the store failing says nothing about the backup: no verdict, no report
             }
             checks.add(new DrillReport.Check("restore", false, e.getMessage()));
             return false;
@@ -183,7 +185,7 @@ public final class DrillService {
     }
 
     private void store(DrillReport report) {
-        String key = layout.key(report.backup(), ".drill-" + REPORT_TIME.format(report.startedAt()) + ".json");
+        String key = layout.drillReportKey(report.backup(), report.startedAt());
         try {
             store.put(key, new ByteArrayInputStream(ManifestCodec.encode(report)));
         } catch (IOException e) {

@@ -3,12 +3,16 @@ package io.pgbackup.backup;
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.manifest.Manifest;
+import io.pgbackup.repo.Catalog;
+import io.pgbackup.repo.OrphanSweeper;
+import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.retention.BackupRef;
 import io.pgbackup.retention.Decision;
 import io.pgbackup.retention.Plan;
 import io.pgbackup.retention.RetentionPlanner;
 import io.pgbackup.retention.RetentionPolicy;
 import io.pgbackup.storage.ObjectInfo;
+import io.pgbackup.storage.PendingUpload;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies a retention policy to the backups in a store. The plan comes from manifests only (never
  * from object timestamps); a backup is deleted manifest first, then its objects, so a half-pruned
- * backup is never listed. Leftovers of interrupted backups older than a day go too.
+ * backup is never listed. Leftovers of interrupted backups go too: at once when their run is known
+ * to be dead (its marker names a lease that is not the current one), else after a day; their
+ * pending uploads are aborted. Backups whose manifest cannot be read are never deleted (they may
+ * be a newer pgbackup's): they are reported.
  */
 public final class PruneService {
     private static final Logger log = LoggerFactory.getLogger(PruneService.class);
@@ -31,12 +38,16 @@ public final class PruneService {
         this.catalog = catalog;
     }
 
-    /** What prune would do: the plan and the leftovers. */
-    public record Outcome(Plan plan, List<Catalog.Incomplete> leftovers) {}
+    /** What prune would do: the plan, the leftovers, and what it will not touch. */
+    public record Outcome(Plan plan, List<Catalog.Incomplete> leftovers, List<Catalog.Unreadable> unreadable) {}
+
+    /** What prune did. */
+    public record Applied(int objects, int abortedUploads, long abortedBytes, int sweptRuns) {}
 
     public Outcome plan(RetentionPolicy policy, Instant now) {
+        Catalog.Scan scan = catalog.scan();
         List<BackupRef> refs = new ArrayList<>();
-        for (Manifest m : catalog.all()) {
+        for (Manifest m : scan.backups()) {
             refs.add(new BackupRef(m.stem(), m.startedAt(), m.label()));
         }
         Plan plan = RetentionPlanner.plan(refs, policy, now);
@@ -44,15 +55,23 @@ public final class PruneService {
             // The planner's min-keep makes this impossible; refuse rather than trust that blindly.
             throw PgBackupException.config("the retention policy would delete every backup: refused");
         }
-        List<Catalog.Incomplete> leftovers = catalog.incomplete().stream()
-                .filter(i -> i.startedAt().isBefore(now.minus(LEFTOVER_AGE))).toList();
-        return new Outcome(plan, leftovers);
+        List<Catalog.Incomplete> leftovers = scan.incomplete().stream()
+                .filter(i -> i.unreadable() == null && i.startedAt().isBefore(now.minus(LEFTOVER_AGE))).toList();
+        return new Outcome(plan, leftovers, scan.unreadable());
     }
 
-    /** Carries out {@code outcome}; returns the number of objects deleted. */
-    public int apply(Outcome outcome) {
+    /** Carries out {@code outcome} under {@code lock}: first the runs known dead, then the plan. */
+    public Applied apply(Outcome outcome, PrefixLock lock, Instant now) {
         int deleted = 0;
+        int aborted = 0;
+        long abortedBytes = 0;
+        int swept = 0;
         try {
+            OrphanSweeper.Swept s = OrphanSweeper.sweep(catalog.store(), catalog.layout(), lock.lease(), lock.ttl(), now);
+            aborted += s.abortedUploads();
+            abortedBytes += s.abortedBytes();
+            deleted += s.deletedObjects();
+            swept = s.stems().size();
             for (Decision d : outcome.plan().delete()) {
                 String stem = d.backup().stem();
                 var objects = catalog.objectsOf(stem);
@@ -68,15 +87,28 @@ public final class PruneService {
                 log.info("pruned {} ({})", stem, String.join(", ", d.reasons()));
             }
             for (Catalog.Incomplete i : outcome.leftovers()) {
+                if (s.stems().contains(i.stem())) {
+                    continue; // the sweep took care of it
+                }
+                for (PendingUpload u : i.pending()) {
+                    catalog.store().abort(u);
+                    aborted++;
+                    abortedBytes += Math.max(0, u.bytes());
+                }
                 for (ObjectInfo o : i.objects()) {
                     catalog.store().delete(o.key());
                     deleted++;
                 }
                 log.info("removed leftovers of the interrupted backup {}", i.stem());
             }
+            for (Catalog.Unreadable u : outcome.unreadable()) {
+                log.warn("kept {}: its manifest cannot be read ({}){}", u.stem(), u.reason(),
+                        u.newerFormat() ? "" : "; inspect it and delete it by hand if it is damaged");
+            }
         } catch (IOException e) {
             throw new PgBackupException(ExitCode.STORAGE, "prune failed: " + e.getMessage(), e);
         }
-        return deleted;
+        lock.committed();
+        return new Applied(deleted, aborted, abortedBytes, swept);
     }
 }

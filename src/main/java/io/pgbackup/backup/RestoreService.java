@@ -1,7 +1,9 @@
 package io.pgbackup.backup;
 
+import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
+import io.pgbackup.ScratchFiles;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.ChildCredentials;
 import io.pgbackup.pg.ChildProcess;
@@ -9,13 +11,14 @@ import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.Database;
 import io.pgbackup.pg.Feed;
 import io.pgbackup.pg.PgTools;
+import io.pgbackup.pg.ServerIdentity;
 import io.pgbackup.pg.ToolVersion;
-import io.pgbackup.pipeline.DigestingInputStream;
-import io.pgbackup.pipeline.SqlCompression;
-import io.pgbackup.storage.ObjectNotFoundException;
-import io.pgbackup.storage.ObjectStore;
+import io.pgbackup.repo.ObjectReader;
+import io.pgbackup.repo.StoredRead;
+import io.pgbackup.repo.StoredReadException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -25,24 +28,27 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Restores a backup into a target database: the custom archive streamed from the store into
- * {@code pg_restore} (or downloaded first for {@code --jobs}), or the SQL script through
- * {@code psql}. Every pg_restore/psql error fails the restore (no "errors ignored on restore"),
- * and the SHA-256 of what was read is checked against the manifest.
+ * {@code pg_restore} (or downloaded and checked first for {@code --jobs}), or the SQL script through
+ * {@code psql}. Every pg_restore/psql error fails the restore (no "errors ignored on restore"), and
+ * the SHA-256 of what was read is checked against the manifest. The store failing mid-restore is
+ * a storage error (exit 6), the child failing on good bytes a restore error (exit 11), and only
+ * bytes that do not match the manifest an integrity error (exit 8).
  */
 public final class RestoreService {
     private static final Logger log = LoggerFactory.getLogger(RestoreService.class);
-    private final ObjectStore store;
+    private final ObjectReader reader;
     private final PgTools tools;
+    private final Cancellation cancellation;
 
-    public RestoreService(ObjectStore store, PgTools tools) {
-        this.store = store;
+    public RestoreService(ObjectReader reader, PgTools tools, Cancellation cancellation) {
+        this.reader = reader;
         this.tools = tools;
+        this.cancellation = cancellation;
     }
 
     /** Restores; returns the database restored into (the target's, or the created one). */
@@ -67,21 +73,37 @@ public final class RestoreService {
             checkArchiveReadable(m);
         }
         guardSource(req);
-        ConnectionString target = req.target();
-        if (req.createDatabase() != null) {
-            target = createDatabase(target, req.createDatabase());
-        }
-        checkTarget(target, req, plain);
-        log.info("restoring {} ({}) into {}", m.stem(), obj.key(), target.redacted());
         long t0 = System.nanoTime();
-        try (ChildCredentials creds = ChildCredentials.of(target)) {
+        Path archive = null;
+        ConnectionString target = req.target();
+        boolean created = false;
+        try {
             if (!plain && req.jobs() > 1) {
-                restoreWithJobs(req, obj, bin, creds);
-            } else {
-                restoreStreaming(req, obj, bin, creds, plain);
+                archive = download(req, obj); // checked before anything touches the database
             }
+            if (req.createDatabase() != null) {
+                target = createDatabase(target, req.createDatabase());
+                created = true;
+            }
+            checkTarget(target, req, plain);
+            log.info("restoring {} ({}) into {}", m.stem(), obj.key(), target.redacted());
+            try (ChildCredentials creds = ChildCredentials.of(target)) {
+                if (archive != null) {
+                    restoreFromFile(req, obj, bin, creds, archive);
+                } else {
+                    restoreStreaming(req, obj, bin, creds, plain, target);
+                }
+            }
+            created = false; // restored: keep it
         } catch (IOException e) {
             throw new PgBackupException(ExitCode.STORAGE, "restore failed: " + e.getMessage(), e);
+        } finally {
+            if (archive != null) {
+                deleteQuietly(archive);
+            }
+            if (created) {
+                dropCreated(req.target(), req.createDatabase());
+            }
         }
         log.info("restored {} in {} s", m.stem(), String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
         return target;
@@ -97,17 +119,38 @@ public final class RestoreService {
         }
     }
 
+    /**
+     * Refuses to restore over the source database. Compared by what the servers say they are
+     * (cluster identifier and database oid), not by connection strings, which differ for one
+     * server reached as {@code 127.0.0.1} and as {@code localhost}.
+     */
     private static void guardSource(RestoreRequest req) {
         ConnectionString src = req.source();
         if (src == null || req.force() || req.createDatabase() != null) {
             return;
         }
         ConnectionString t = req.target();
-        if (Objects.equals(t.get("host").orElse("localhost"), src.get("host").orElse("localhost"))
-                && Objects.equals(t.get("port").orElse("5432"), src.get("port").orElse("5432"))
-                && t.database().equals(src.database())) {
-            throw PgBackupException.config("the restore target " + t.redacted() + " is the source database (PG_URI); "
-                    + "restoring over it needs --force");
+        ServerIdentity target;
+        try (Connection c = new Database(t, "target").connect()) {
+            target = ServerIdentity.of(c);
+        } catch (SQLException e) {
+            throw new PgBackupException(ExitCode.DATABASE, "cannot inspect the target database: " + firstLine(e), e);
+        }
+        ServerIdentity source;
+        try (Connection c = new Database(src, "source").connect()) {
+            source = ServerIdentity.of(c);
+        } catch (SQLException | PgBackupException e) {
+            // An unreachable source cannot be the target we just reached... unless it is the same
+            // server behind another address that refuses us now: fall back to the names.
+            log.debug("cannot reach the source to compare with the target: {}", e.getMessage());
+            if (!t.database().equals(src.database()) || !t.get("host").equals(src.get("host"))) {
+                return;
+            }
+            source = target;
+        }
+        if (source.sameDatabase(target)) {
+            throw PgBackupException.config("the restore target " + t.redacted() + " is the source database (PG_URI, "
+                    + "database '" + target.database() + "' on the same server); restoring over it needs --force");
         }
     }
 
@@ -119,6 +162,16 @@ public final class RestoreService {
                     + server.redacted() + ": " + firstLine(e), e);
         }
         return server.with("dbname", name);
+    }
+
+    /** A failed restore must not leave the database it created: a rerun would find it "already exists". */
+    private static void dropCreated(ConnectionString server, String name) {
+        try {
+            new Database(server, "target").dropDatabase(name);
+            log.info("dropped database {} again: the restore into it failed", name);
+        } catch (SQLException | PgBackupException e) {
+            log.warn("could not drop the database {} the failed restore created: {}", name, e.getMessage());
+        }
     }
 
     private static void checkTarget(ConnectionString target, RestoreRequest req, boolean plain) {
@@ -139,7 +192,7 @@ public final class RestoreService {
     }
 
     private void restoreStreaming(RestoreRequest req, Manifest.StoredObject obj, Path bin, ChildCredentials creds,
-            boolean plain) throws IOException {
+            boolean plain, ConnectionString target) throws IOException {
         List<String> cmd = plain
                 ? new ArrayList<>(List.of(bin.toString(), "--no-password", "-X", "-q", "-v", "ON_ERROR_STOP=1",
                         "--set=VERBOSITY=terse", creds.dbnameArg()))
@@ -147,59 +200,92 @@ public final class RestoreService {
         if (plain && req.singleTransaction()) {
             cmd.add("--single-transaction");
         }
-        ChildProcess child = ChildProcess.start(plain ? "psql" : "pg_restore", cmd, creds.env());
-        int rc;
-        DigestingInputStream in;
-        try {
-            in = new DigestingInputStream(open(obj));
-            InputStream body = plain ? SqlCompression.valueOf(obj.compression().toUpperCase(Locale.ROOT)).decompress(in) : in;
-            rc = Feed.run(child, body);
+        try (StoredRead read = reader.open(obj, ObjectReader.Layer.CONTENT)) {
+            ChildProcess child = ChildProcess.start(program(plain), cmd, creds.env());
+            Feed.Outcome o;
+            try (Cancellation.Registration stop = cancellation.register(why -> child.stop())) {
+                o = Feed.run(child, read.content());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PgBackupException(ExitCode.INTERRUPTED, "restore interrupted");
+            } finally {
+                child.stop();
+            }
+            cancellation.check("during the restore: pg_restore/psql was stopped; the target may hold part of the backup");
+            String partial = plain && !req.singleTransaction()
+                    ? "; psql had already committed part of the script into " + target.database()
+                            + ": restore into a new database (--create) or with --single-transaction"
+                    : "; the target may hold part of the backup: restore again with --clean or into a new database";
+            if (o.readFailure() instanceof StoredReadException e) {
+                throw new PgBackupException(ExitCode.STORAGE, "restore of " + obj.key() + " stopped: " + e.getMessage()
+                        + partial, e);
+            }
             // Hash what the child left unread: after a failure too, since a corrupted object is the
             // likelier cause and deserves the clearer message.
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            in.close();
-        } catch (InterruptedException e) {
-            child.stop();
-            Thread.currentThread().interrupt();
-            throw new PgBackupException(ExitCode.INTERRUPTED, "restore interrupted");
-        } finally {
-            child.stop();
-        }
-        if (rc != 0) {
-            String childError = BackupRun.exitMessage(child, rc);
-            if (!matches(obj, in)) {
-                throw new PgBackupException(ExitCode.INTEGRITY, obj.key() + " does not match its manifest (size or "
-                        + "SHA-256): the stored object is corrupted; the restore failed with: " + childError);
+            try {
+                read.finish();
+            } catch (PgBackupException integrity) {
+                String childError = o.exitCode() != 0 ? "; the restore failed with: " + BackupRun.exitMessage(child,
+                        o.exitCode()) : "";
+                throw new PgBackupException(ExitCode.INTEGRITY, integrity.getMessage() + childError);
+            } catch (StoredReadException e) {
+                throw new PgBackupException(ExitCode.STORAGE, "restore of " + obj.key() + " stopped: " + e.getMessage()
+                        + partial, e);
             }
-            throw new PgBackupException(ExitCode.RESTORE_FAILED, "restore of " + obj.key() + " failed: " + childError);
+            if (o.readFailure() != null) {
+                // The bytes match the manifest but do not decode: reported as a broken object.
+                throw new PgBackupException(ExitCode.INTEGRITY, obj.key() + " matches its manifest but cannot be read: "
+                        + o.readFailure().getMessage());
+            }
+            if (o.exitCode() != 0) {
+                throw new PgBackupException(ExitCode.RESTORE_FAILED, "restore of " + obj.key() + " failed: "
+                        + BackupRun.exitMessage(child, o.exitCode()));
+            }
         }
-        checkDigest(obj, in);
     }
 
-    private static boolean matches(Manifest.StoredObject obj, DigestingInputStream in) {
-        return in.count() == obj.bytes() && in.sha256Hex().equals(obj.sha256());
+    private static String program(boolean plain) {
+        return plain ? "psql" : "pg_restore";
     }
 
-    private void restoreWithJobs(RestoreRequest req, Manifest.StoredObject obj, Path bin, ChildCredentials creds)
-            throws IOException {
+    /** The archive into a scratch file, its SHA-256 checked, for {@code pg_restore --jobs}. */
+    private Path download(RestoreRequest req, Manifest.StoredObject obj) throws IOException {
         Path dir = req.tempDir() != null ? req.tempDir() : Path.of(System.getProperty("java.io.tmpdir"));
+        ScratchFiles.sweep(dir, "pgbackup-restore");
         long free = Files.getFileStore(dir).getUsableSpace();
         if (free < obj.bytes() + obj.bytes() / 10) {
             throw PgBackupException.config("--jobs needs " + obj.bytes() + " bytes of temporary space in " + dir
                     + " but only " + free + " are free: set --temp-dir, or restore without --jobs (streaming)");
         }
-        Path tmp = Files.createTempFile(dir, "pgbackup-restore-", ".dump");
-        try {
-            DigestingInputStream in = new DigestingInputStream(open(obj));
-            try (in; var out = Files.newOutputStream(tmp)) {
-                io.pgbackup.pipeline.Copy.copy(in, out);
+        Path tmp = ScratchFiles.create(dir, "pgbackup-restore", ".dump");
+        boolean ok = false;
+        try (StoredRead read = reader.open(obj, ObjectReader.Layer.CONTENT);
+                OutputStream out = Files.newOutputStream(tmp)) {
+            try (Cancellation.Registration watch = cancellation.register(why -> closeQuietly(read))) {
+                io.pgbackup.pipeline.Copy.copy(read.content(), out);
+                read.finish();
+            } catch (IOException | RuntimeException e) {
+                cancellation.check("while downloading the archive");
+                throw e;
             }
-            checkDigest(obj, in); // before anything touches the database
-            List<String> cmd = pgRestoreCommand(req, bin, creds);
-            cmd.add("--jobs=" + req.jobs());
-            cmd.add(tmp.toString());
-            ChildProcess child = ChildProcess.start("pg_restore", cmd, creds.env());
-            int rc = Feed.run(child, InputStream.nullInputStream());
+            ok = true;
+            return tmp;
+        } finally {
+            if (!ok) {
+                deleteQuietly(tmp);
+            }
+        }
+    }
+
+    private void restoreFromFile(RestoreRequest req, Manifest.StoredObject obj, Path bin, ChildCredentials creds,
+            Path archive) throws IOException {
+        List<String> cmd = pgRestoreCommand(req, bin, creds);
+        cmd.add("--jobs=" + req.jobs());
+        cmd.add(archive.toString());
+        ChildProcess child = ChildProcess.start("pg_restore", cmd, creds.env());
+        try (Cancellation.Registration stop = cancellation.register(why -> child.stop())) {
+            int rc = Feed.run(child, InputStream.nullInputStream()).exitCode();
+            cancellation.check("during the restore: pg_restore was stopped; the target may hold part of the backup");
             if (rc != 0) {
                 throw new PgBackupException(ExitCode.RESTORE_FAILED, "restore of " + obj.key() + " failed: "
                         + BackupRun.exitMessage(child, rc));
@@ -208,7 +294,7 @@ public final class RestoreService {
             Thread.currentThread().interrupt();
             throw new PgBackupException(ExitCode.INTERRUPTED, "restore interrupted");
         } finally {
-            Files.deleteIfExists(tmp);
+            child.stop();
         }
     }
 
@@ -230,20 +316,19 @@ public final class RestoreService {
         return cmd;
     }
 
-    private InputStream open(Manifest.StoredObject obj) throws IOException {
+    private static void deleteQuietly(Path p) {
         try {
-            return store.get(obj.key());
-        } catch (ObjectNotFoundException e) {
-            throw new PgBackupException(ExitCode.INTEGRITY, "the manifest lists " + obj.key()
-                    + " but the store does not have it", e);
+            ScratchFiles.delete(p);
+        } catch (IOException e) {
+            log.warn("could not delete {}: {}", p, e.getMessage());
         }
     }
 
-    static void checkDigest(Manifest.StoredObject obj, DigestingInputStream in) {
-        String sha = in.sha256Hex();
-        if (in.count() != obj.bytes() || !sha.equals(obj.sha256())) {
-            throw new PgBackupException(ExitCode.INTEGRITY, obj.key() + " does not match its manifest: read "
-                    + in.count() + " bytes with SHA-256 " + sha + ", expected " + obj.bytes() + " bytes with " + obj.sha256());
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // stopping anyway
         }
     }
 

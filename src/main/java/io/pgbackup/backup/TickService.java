@@ -1,5 +1,9 @@
 package io.pgbackup.backup;
 
+import io.pgbackup.Cancellation;
+import io.pgbackup.repo.LockPolicy;
+import io.pgbackup.repo.PrefixLock;
+import io.pgbackup.repo.Catalog;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.schedule.CronSchedule;
@@ -15,7 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +66,8 @@ public final class TickService {
     }
 
     /** Runs the tick: {@code backup} is called with the slot while the lock is held. */
-    public Result tick(CronSchedule schedule, Function<Instant, Manifest> backup, LockPolicy lock, Cancellation c) {
+    public Result tick(CronSchedule schedule, BiFunction<Instant, PrefixLock, Manifest> backup, LockPolicy lock,
+            Cancellation c) {
         TickDecision d = decide(schedule);
         if (!d.isDue()) {
             return new Result(Optional.empty(), Optional.empty(), List.of(), d.nextSlot());
@@ -79,7 +84,7 @@ public final class TickService {
                 log.info("slot {} was served by another run meanwhile", slot);
                 return new Result(Optional.empty(), Optional.empty(), d.missedSlots(), d.nextSlot());
             }
-            return new Result(Optional.of(backup.apply(slot)), Optional.of(slot), d.missedSlots(), d.nextSlot());
+            return new Result(Optional.of(backup.apply(slot, held)), Optional.of(slot), d.missedSlots(), d.nextSlot());
         }
     }
 

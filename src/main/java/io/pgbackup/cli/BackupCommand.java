@@ -1,9 +1,10 @@
 package io.pgbackup.cli;
 
+import io.pgbackup.Cancellation;
 import io.pgbackup.backup.BackupRequest;
 import io.pgbackup.backup.BackupService;
-import io.pgbackup.backup.LockPolicy;
-import io.pgbackup.backup.PrefixLock;
+import io.pgbackup.repo.LockPolicy;
+import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.PgTools;
@@ -11,7 +12,6 @@ import io.pgbackup.storage.ObjectStore;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,34 +55,27 @@ final class BackupCommand implements Callable<Integer> {
         BackupOptions.Resolved how = backup.resolve(env);
         Setting lbl = Setting.resolve(env, "--label", label, null, "BACKUP_LABEL");
         String labelText = lbl.isSet() ? Flags.label(lbl) : null;
-        LockPolicy locking = lock.resolve(env, "0");
         StoreOptions.Resolved where = store.resolve(env).requireUploadMemory();
+        LockPolicy locking = lock.resolve(env, "0", where);
 
         BackupRequest request = how.request(source, labelText, BackupRequest.ADHOC, null);
         PgTools tools = new PgTools(env);
         // Start-up is mostly class loading: the database checks and tool probes run on the other
         // core while the S3 client starts and takes the lock (measured: ~0.4 s less to first byte).
-        CompletableFuture<BackupService.Preflight> preflight = CompletableFuture.supplyAsync(
-                () -> BackupService.preflight(request, tools));
-        try (ObjectStore objects = where.open();
-                PrefixLock held = locking.acquire(objects, where.layout(), "backup", ctx.clock(), ctx.cancellation())) {
-            BackupService service = new BackupService(objects, where.layout(), tools, ctx.clock(),
-                    ctx.cancellation(), how.progressEvery());
-            Manifest m = service.backup(request, join(preflight));
-            spec.commandLine().getOut().println(where.layout().manifestKey(m.stem()));
-            spec.commandLine().getOut().flush();
+        // Registered before anything is held: a signal in any phase ends in our cleanup, never a bare exit.
+        try (Cancellation.Registration watch = ctx.cancellation().register(why -> { })) {
+            CompletableFuture<BackupService.Preflight> preflight = Preflights.start(() -> BackupService.preflight(request, tools));
+            try (ObjectStore objects = where.open();
+                    PrefixLock held = locking.acquire(objects, where.layout(), "backup", ctx.clock(), ctx.cancellation())) {
+                BackupService service = new BackupService(objects, where.layout(), tools, ctx.clock(),
+                        ctx.cancellation(), how.progressEvery());
+                // A database that accepts TCP and never answers must not keep us (and the lock) forever.
+                BackupService.Preflight pre = ctx.cancellation().await(preflight, "while checking the source database");
+                Manifest m = service.backup(request, pre, held);
+                spec.commandLine().getOut().println(where.layout().manifestKey(m.stem()));
+                spec.commandLine().getOut().flush();
+            }
         }
         return 0;
-    }
-
-    private static <T> T join(CompletableFuture<T> f) {
-        try {
-            return f.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re; // PgBackupException keeps its exit code
-            }
-            throw e;
-        }
     }
 }

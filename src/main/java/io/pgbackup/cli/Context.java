@@ -1,6 +1,6 @@
 package io.pgbackup.cli;
 
-import io.pgbackup.backup.Cancellation;
+import io.pgbackup.Cancellation;
 import java.time.Clock;
 import java.util.Map;
 

@@ -2,15 +2,16 @@ package io.pgbackup.cli;
 
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
-import io.pgbackup.backup.Catalog;
+import io.pgbackup.repo.Catalog;
 import io.pgbackup.backup.DrillReport;
 import io.pgbackup.backup.DrillService;
-import io.pgbackup.backup.Selector;
+import io.pgbackup.repo.Selector;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.manifest.ManifestCodec;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.PgTools;
 import io.pgbackup.retention.RetentionPolicy;
+import io.pgbackup.repo.ObjectReader;
 import io.pgbackup.storage.ObjectStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -94,7 +95,8 @@ final class DrillCommand implements Callable<Integer> {
             List<Manifest> all = new Catalog(objects, where.layout()).all();
             Manifest m = sel.choose(all);
             String name = scratch != null ? scratch : DrillService.defaultScratchName(m.stem());
-            DrillReport report = new DrillService(objects, where.layout(), new PgTools(env), root.context().clock())
+            DrillReport report = new DrillService(new ObjectReader(objects), where.layout(), new PgTools(env), root.context().clock(),
+                    root.context().cancellation())
                     .drill(new DrillService.Request(m, server, name, keep, tolerance, assertions, limit, all.get(0)));
             spec.commandLine().getOut().println(new String(ManifestCodec.encode(report), StandardCharsets.UTF_8));
             spec.commandLine().getOut().flush();

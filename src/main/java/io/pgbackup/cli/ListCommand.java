@@ -1,7 +1,7 @@
 package io.pgbackup.cli;
 
 import io.pgbackup.PgBackupException;
-import io.pgbackup.backup.Catalog;
+import io.pgbackup.repo.Catalog;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.manifest.ManifestCodec;
 import io.pgbackup.storage.ObjectStore;
@@ -66,12 +66,13 @@ final class ListCommand implements Callable<Integer> {
         try (ObjectStore objects = where.open()) {
             Catalog catalog = new Catalog(objects, where.layout());
             if (incomplete) {
-                List<Catalog.Incomplete> left = catalog.incomplete();
+                List<Catalog.Incomplete> left = catalog.scan().incomplete();
                 if (json) {
                     out.println(new String(ManifestCodec.encode(left), java.nio.charset.StandardCharsets.UTF_8));
                 } else {
-                    left.forEach(i -> out.printf(Locale.ROOT, "%-24s %10s  %d object(s)%n", i.stem(),
-                            io.pgbackup.backup.Bytes.format(i.bytes()), i.objects().size()));
+                    left.forEach(i -> out.printf(Locale.ROOT, "%-24s %10s  %d object(s), %d pending upload(s)  %s%n",
+                            i.stem(), io.pgbackup.backup.Bytes.format(i.bytes()), i.objects().size(), i.pending().size(),
+                            i.reason()));
                 }
                 return 0;
             }

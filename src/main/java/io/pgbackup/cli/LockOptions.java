@@ -1,7 +1,7 @@
 package io.pgbackup.cli;
 
 import io.pgbackup.PgBackupException;
-import io.pgbackup.backup.LockPolicy;
+import io.pgbackup.repo.LockPolicy;
 import io.pgbackup.retention.RetentionPolicy;
 import java.time.Duration;
 import java.util.Map;
@@ -15,12 +15,18 @@ final class LockOptions {
     String wait;
 
     @Option(names = "--lock-ttl", paramLabel = "DURATION",
-            description = "Lease length; an older lease is broken. Env: LOCK_TTL. Default: 12h.")
+            description = "Lease length without renewal: the holder renews it every fifth of this while it runs; a "
+                    + "lease not renewed for this long is taken over by any host. Env: LOCK_TTL. Default: 10m.")
     String ttl;
 
-    LockPolicy resolve(Map<String, String> env, String defaultWait) {
-        return new LockPolicy(duration(Setting.resolve(env, "--wait", wait, defaultWait, "LOCK_WAIT"), true),
-                duration(Setting.resolve(env, "--lock-ttl", ttl, "12h", "LOCK_TTL"), false));
+    LockPolicy resolve(Map<String, String> env, String defaultWait, StoreOptions.Resolved where) {
+        Duration lease = duration(Setting.resolve(env, "--lock-ttl", ttl, "10m", "LOCK_TTL"), false);
+        if (lease.compareTo(Duration.ofSeconds(10)) < 0) {
+            throw PgBackupException.config((ttl != null ? "--lock-ttl" : "LOCK_TTL") + " must be at least 10s; got '"
+                    + lease.toSeconds() + "s'");
+        }
+        return new LockPolicy(duration(Setting.resolve(env, "--wait", wait, defaultWait, "LOCK_WAIT"), true), lease,
+                where.probe());
     }
 
     static Duration duration(Setting s, boolean zeroOk) {

@@ -1,8 +1,8 @@
 package io.pgbackup.cli;
 
-import io.pgbackup.backup.Catalog;
-import io.pgbackup.backup.LockPolicy;
-import io.pgbackup.backup.PrefixLock;
+import io.pgbackup.repo.Catalog;
+import io.pgbackup.repo.LockPolicy;
+import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.backup.PruneService;
 import io.pgbackup.retention.Decision;
 import io.pgbackup.retention.RetentionPolicy;
@@ -50,8 +50,8 @@ final class PruneCommand implements Callable<Integer> {
         CronOptions zoneOnly = new CronOptions();
         zoneOnly.tz = tz;
         RetentionPolicy policy = retention.resolve(env, zoneOnly.zone(env));
-        LockPolicy locking = lock.resolve(env, "0");
         StoreOptions.Resolved where = store.resolve(env);
+        LockPolicy locking = lock.resolve(env, "0", where);
         try (ObjectStore objects = where.open()) {
             run(new Catalog(objects, where.layout()), policy, dryRun, locking, ctx, spec.commandLine().getOut());
         }
@@ -69,9 +69,10 @@ final class PruneCommand implements Callable<Integer> {
         try (PrefixLock held = locking.acquire(catalog.store(), catalog.layout(), "prune", ctx.clock(), ctx.cancellation())) {
             PruneService.Outcome o = service.plan(policy, ctx.clock().instant());
             print(o, out, "");
-            int n = service.apply(o);
-            out.println("deleted " + o.plan().delete().size() + " backup(s) and " + o.leftovers().size()
-                    + " leftover(s): " + n + " object(s)");
+            PruneService.Applied a = service.apply(o, held, ctx.clock().instant());
+            out.println("deleted " + o.plan().delete().size() + " backup(s) and " + (o.leftovers().size() + a.sweptRuns())
+                    + " leftover(s): " + a.objects() + " object(s); aborted " + a.abortedUploads() + " pending upload(s) ("
+                    + io.pgbackup.backup.Bytes.format(a.abortedBytes()) + ")");
             out.flush();
         }
     }
@@ -83,7 +84,11 @@ final class PruneCommand implements Callable<Integer> {
         }
         for (var i : o.leftovers()) {
             out.printf("%-7s %-24s %s%n", mood.isEmpty() ? "remove" : "REMOVE", i.stem(),
-                    "leftover of an interrupted backup (" + i.objects().size() + " object(s))");
+                    "leftover of an interrupted backup (" + i.objects().size() + " object(s), " + i.pending().size()
+                            + " pending upload(s))");
+        }
+        for (var u : o.unreadable()) {
+            out.printf("%-7s %-24s %s%n", "keep", u.stem(), "manifest unreadable, never pruned: " + u.reason());
         }
         out.printf("%s: keep %d, %sdelete %d, %sremove %d leftover(s)%n", mood.isEmpty() ? "plan" : "dry run",
                 o.plan().keep().size(), mood, o.plan().delete().size(), mood, o.leftovers().size());

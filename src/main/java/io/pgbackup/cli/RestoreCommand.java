@@ -1,14 +1,15 @@
 package io.pgbackup.cli;
 
 import io.pgbackup.PgBackupException;
-import io.pgbackup.backup.Catalog;
+import io.pgbackup.repo.Catalog;
 import io.pgbackup.backup.RestoreRequest;
 import io.pgbackup.backup.RestoreService;
-import io.pgbackup.backup.Selector;
+import io.pgbackup.repo.Selector;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.Database;
 import io.pgbackup.pg.PgTools;
+import io.pgbackup.repo.ObjectReader;
 import io.pgbackup.storage.ObjectStore;
 import java.nio.file.Path;
 import java.util.Map;
@@ -94,7 +95,7 @@ final class RestoreCommand implements Callable<Integer> {
         });
         try (ObjectStore objects = where.open()) {
             Manifest m = sel.choose(new Catalog(objects, where.layout()).all());
-            ConnectionString into = new RestoreService(objects, tools).restore(new RestoreRequest(m, to,
+            ConnectionString into = new RestoreService(new ObjectReader(objects), tools, root.context().cancellation()).restore(new RestoreRequest(m, to,
                     TargetOptions.source(env).orElse(null), format, jobs, clean, noOwner, noPrivileges,
                     singleTransaction, create, force, tempDir));
             spec.commandLine().getOut().println("restored " + m.stem() + " into " + into.redacted());

@@ -1,17 +1,18 @@
 package io.pgbackup.cli;
 
 import io.pgbackup.PgBackupException;
-import io.pgbackup.backup.Catalog;
+import io.pgbackup.repo.Catalog;
 import io.pgbackup.backup.DrillReport;
 import io.pgbackup.backup.DrillService;
-import io.pgbackup.backup.LockPolicy;
-import io.pgbackup.backup.PrefixLock;
+import io.pgbackup.repo.LockPolicy;
+import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.backup.ScheduleDaemon;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.PgTools;
 import io.pgbackup.retention.RetentionPolicy;
 import io.pgbackup.schedule.CronSchedule;
+import io.pgbackup.repo.ObjectReader;
 import io.pgbackup.storage.ObjectStore;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -75,7 +76,7 @@ final class ScheduleCommand implements Callable<Integer> {
         CronSchedule schedule = cron.backup(env);
         PrintWriter out = spec.commandLine().getOut();
         if (explain) {
-            out.println(schedule + ", next fire times:");
+            out.println(schedule.describe() + ", next fire times:");
             for (ZonedDateTime t : schedule.next(ctx.clock().instant(), 5)) {
                 out.println("  " + t + " (" + t.toInstant() + ")");
             }
@@ -86,18 +87,20 @@ final class ScheduleCommand implements Callable<Integer> {
         CronSchedule drills = dc.isSet() ? CronOptions.parse(dc, cron.zone(env)) : null;
         Duration grace = LockOptions.duration(Setting.resolve(env, "--shutdown-grace", shutdownGrace, "30s",
                 "SHUTDOWN_GRACE"), true);
+        // A running backup gets the grace to finish; its abort and cleanup then get 10 s more.
+        ctx.cancellation().hardStopAfter(grace.plus(Duration.ofSeconds(10)));
         ConnectionString source = database.resolve(env);
         ConnectionString drillServer = target.resolve(env).orElse(source);
         BackupOptions.Resolved how = backup.resolve(env);
         RetentionPolicy policy = prune.policy(env, cron.zone(env));
-        LockPolicy locking = lock.resolve(env, "0");
         StoreOptions.Resolved where = store.resolve(env).requireUploadMemory();
+        LockPolicy locking = lock.resolve(env, "0", where);
         try (ObjectStore objects = where.open()) {
             Catalog catalog = new Catalog(objects, where.layout());
             ScheduledRun run = new ScheduledRun(catalog, source, how, policy, locking, ctx, out);
             ScheduleDaemon.Job backupJob = (slot, cancel) -> {
                 try (PrefixLock held = locking.acquire(objects, where.layout(), "schedule " + slot, ctx.clock(), cancel)) {
-                    run.backup(slot, cancel);
+                    run.backup(slot, cancel, held);
                 }
                 run.pruneAfterBackup();
             };
@@ -113,7 +116,8 @@ final class ScheduleCommand implements Callable<Integer> {
             throw new PgBackupException(io.pgbackup.ExitCode.NOT_FOUND, "no backup to drill yet");
         }
         Manifest m = all.get(0);
-        DrillReport r = new DrillService(catalog.store(), catalog.layout(), new PgTools(ctx.env()), ctx.clock())
+        DrillReport r = new DrillService(new ObjectReader(catalog.store()), catalog.layout(), new PgTools(ctx.env()), ctx.clock(),
+                ctx.cancellation())
                 .drill(new DrillService.Request(m, server, DrillService.defaultScratchName(m.stem()), false, 0.1,
                         List.of(), null, m));
         out.println("drill of " + m.stem() + (r.passed() ? " passed" : " FAILED: " + r.checks()));

@@ -1,10 +1,11 @@
 package io.pgbackup.cli;
 
 import io.pgbackup.backup.BackupRequest;
+import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.backup.BackupService;
-import io.pgbackup.backup.Cancellation;
-import io.pgbackup.backup.Catalog;
-import io.pgbackup.backup.LockPolicy;
+import io.pgbackup.Cancellation;
+import io.pgbackup.repo.Catalog;
+import io.pgbackup.repo.LockPolicy;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.PgTools;
@@ -19,10 +20,15 @@ import java.time.Instant;
 record ScheduledRun(Catalog catalog, ConnectionString source, BackupOptions.Resolved how, RetentionPolicy prune,
         LockPolicy pruneLock, Context ctx, PrintWriter out) {
 
-    Manifest backup(Instant slot, Cancellation cancel) {
-        BackupService service = new BackupService(catalog.store(), catalog.layout(), new PgTools(ctx.env()),
-                ctx.clock(), cancel, how.progressEvery());
-        Manifest m = service.backup(how.request(source, null, BackupRequest.SCHEDULED, slot));
+    /** A scheduled backup for {@code slot}; the caller holds {@code lock}. */
+    Manifest backup(Instant slot, Cancellation cancel, PrefixLock lock) {
+        PgTools tools = new PgTools(ctx.env());
+        BackupService service = new BackupService(catalog.store(), catalog.layout(), tools, ctx.clock(), cancel,
+                how.progressEvery());
+        BackupRequest req = how.request(source, null, BackupRequest.SCHEDULED, slot);
+        BackupService.Preflight pre = cancel.await(Preflights.start(() -> BackupService.preflight(req, tools)),
+                "while checking the source database");
+        Manifest m = service.backup(req, pre, lock);
         out.println(catalog.layout().manifestKey(m.stem()));
         out.flush();
         return m;

@@ -1,6 +1,6 @@
 package io.pgbackup.cli;
 
-import io.pgbackup.backup.Selector;
+import io.pgbackup.repo.Selector;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 

@@ -2,6 +2,7 @@ package io.pgbackup.cli;
 
 import io.pgbackup.PgBackupException;
 import io.pgbackup.manifest.KeyLayout;
+import io.pgbackup.repo.StoreProbe;
 import io.pgbackup.storage.ObjectStore;
 import io.pgbackup.storage.fs.FsObjectStore;
 import io.pgbackup.storage.s3.S3ObjectStore;
@@ -55,12 +56,33 @@ final class StoreOptions {
                     + "Env: S3_PART_CONCURRENCY. Default: 1 (one part in flight while the next fills).")
     String partConcurrency;
 
+    @Option(names = "--s3-timeout", paramLabel = "DURATION",
+            description = "Bounds connecting, every read and every request attempt (a part upload gets this per "
+                    + "8 MiB of part size). Env: S3_TIMEOUT. Default: 60s.")
+    String timeout;
+
+    @Option(names = "--s3-retry-for", paramLabel = "DURATION",
+            description = "How long one request is retried (with backoff) on 5xx, throttling, resets and timeouts "
+                    + "before it fails. Env: S3_RETRY_FOR. Default: 5m.")
+    String retryFor;
+
+    @Option(names = "--ca-bundle", paramLabel = "FILE",
+            description = "PEM file of the CA certificates to trust for an https endpoint (instead of the JDK's). "
+                    + "Env: AWS_CA_BUNDLE. Default: the JDK's.")
+    String caBundle;
+
+    @Option(names = "--s3-conditional-writes", paramLabel = "probe|unsafe-skip",
+            description = "probe: check once that the store honours If-None-Match/If-Match (remembered in "
+                    + "pgbackup.store.json) and refuse it otherwise; unsafe-skip: run without that guarantee. "
+                    + "Env: S3_CONDITIONAL_WRITES. Default: probe.")
+    String conditionalWrites;
+
     @Option(names = "--backup-dir", paramLabel = "DIR",
             description = "Local directory used when no bucket is set. Env: BACKUP_DIR. Default: ./backups.")
     String backupDir;
 
     /** Validated store settings; nothing is contacted yet. */
-    record Resolved(S3Settings s3, Path dir, KeyLayout layout) {
+    record Resolved(S3Settings s3, Path dir, KeyLayout layout, StoreProbe.Mode probe) {
         /** Heap the JVM keeps for everything but upload buffers (SDK, pipes, manifests). */
         static final long HEADROOM = 24L * 1024 * 1024;
 
@@ -101,7 +123,8 @@ final class StoreOptions {
         Setting b = Setting.resolve(env, "--bucket", bucket, null, "S3_BUCKET", "BUCKET_NAME");
         if (!b.isSet()) {
             Setting dir = Setting.resolve(env, "--backup-dir", backupDir, "./backups", "BACKUP_DIR");
-            return new Resolved(null, Path.of(dir.value().strip()), layout);
+            // A local directory honours never-overwrite by construction (hard links): nothing to probe.
+            return new Resolved(null, Path.of(dir.value().strip()), layout, StoreProbe.Mode.SKIP);
         }
         String bucketName = b.value().strip();
         if (!bucketName.matches("[a-z0-9][a-z0-9.\\-_]{1,254}")) {
@@ -165,9 +188,26 @@ final class StoreOptions {
             id = env.get("AWS_ACCESS_KEY_ID").strip();
             secret = env.get("AWS_SECRET_ACCESS_KEY").strip();
         }
+        java.time.Duration requestTimeout = LockOptions.duration(
+                Setting.resolve(env, "--s3-timeout", timeout, "60s", "S3_TIMEOUT"), false);
+        java.time.Duration retryBudget = LockOptions.duration(
+                Setting.resolve(env, "--s3-retry-for", retryFor, "5m", "S3_RETRY_FOR"), true);
+        Setting ca = Setting.resolve(env, "--ca-bundle", caBundle, null, "AWS_CA_BUNDLE");
+        Path caPath = ca.isSet() ? Path.of(ca.value().strip()) : null;
+        Setting cw = Setting.resolve(env, "--s3-conditional-writes", conditionalWrites, "probe", "S3_CONDITIONAL_WRITES");
+        StoreProbe.Mode probe = switch (cw.value().strip().toLowerCase(Locale.ROOT)) {
+            case "probe" -> StoreProbe.Mode.PROBE;
+            case "unsafe-skip" -> StoreProbe.Mode.SKIP;
+            default -> throw PgBackupException.config(cw.source() + " must be probe or unsafe-skip; got '" + cw.value() + "'");
+        };
         S3Settings s3 = new S3Settings(bucketName, endpointUri, regionName, path, id, secret, whenRequired,
-                (int) partBytes, concurrency);
-        return new Resolved(s3, null, layout);
+                (int) partBytes, concurrency, requestTimeout, retryBudget, caPath);
+        try {
+            S3ObjectStore.checkCaBundle(s3);
+        } catch (IllegalArgumentException e) {
+            throw PgBackupException.config(ca.source() + ": " + e.getMessage());
+        }
+        return new Resolved(s3, null, layout, probe);
     }
 
     private static boolean isBlank(String s) {

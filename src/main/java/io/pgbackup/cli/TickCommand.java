@@ -1,8 +1,8 @@
 package io.pgbackup.cli;
 
 import io.pgbackup.ExitCode;
-import io.pgbackup.backup.Catalog;
-import io.pgbackup.backup.LockPolicy;
+import io.pgbackup.repo.Catalog;
+import io.pgbackup.repo.LockPolicy;
 import io.pgbackup.backup.TickService;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.retention.RetentionPolicy;
@@ -63,7 +63,7 @@ final class TickCommand implements Callable<Integer> {
         BackupOptions.Resolved how = backup.resolve(env);
         RetentionPolicy policy = prune.policy(env, cron.zone(env));
         StoreOptions.Resolved where = store.resolve(env).requireUploadMemory();
-        LockPolicy locking = lock.resolve(env, "30m");
+        LockPolicy locking = lock.resolve(env, "30m", where);
         PrintWriter out = spec.commandLine().getOut();
         try (ObjectStore objects = where.open()) {
             Catalog catalog = new Catalog(objects, where.layout());
@@ -71,15 +71,15 @@ final class TickCommand implements Callable<Integer> {
             var decision = service.decide(schedule);
             if (!decision.isDue()) {
                 out.println("nothing due; next backup at " + decision.nextSlot().map(Object::toString).orElse("never")
-                        + " (" + schedule + ")");
+                        + " (" + schedule.describe() + ")");
                 return 0;
             }
             if (check) {
-                out.println("a backup is due (" + schedule + ")");
+                out.println("a backup is due (" + schedule.describe() + ")");
                 return ExitCode.DUE.code();
             }
-            ScheduledRun run = new ScheduledRun(catalog, source, how, policy, lock.resolve(env, "0"), ctx, out);
-            TickService.Result r = service.tick(schedule, slot -> run.backup(slot, ctx.cancellation()), locking,
+            ScheduledRun run = new ScheduledRun(catalog, source, how, policy, lock.resolve(env, "0", where), ctx, out);
+            TickService.Result r = service.tick(schedule, (slot, held) -> run.backup(slot, ctx.cancellation(), held), locking,
                     ctx.cancellation());
             if (r.backup().isEmpty()) {
                 out.println("nothing due; the slot was served by another run");

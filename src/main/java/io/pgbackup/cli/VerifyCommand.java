@@ -2,11 +2,13 @@ package io.pgbackup.cli;
 
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
-import io.pgbackup.backup.Catalog;
-import io.pgbackup.backup.Selector;
+import io.pgbackup.repo.Catalog;
+import io.pgbackup.repo.Selector;
 import io.pgbackup.backup.VerifyService;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.PgTools;
+import io.pgbackup.manifest.KeyLayout;
+import io.pgbackup.repo.ObjectReader;
 import io.pgbackup.storage.ObjectStore;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -56,18 +58,31 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (ObjectStore objects = where.open()) {
             Catalog catalog = new Catalog(objects, where.layout());
-            List<Manifest> manifests = catalog.all();
+            Catalog.Scan scan = all ? catalog.scan() : null;
+            List<Manifest> manifests = all ? scan.backups() : catalog.all();
             List<Manifest> chosen = all
                     ? manifests.stream().filter(m -> from == null || !m.startedAt().isBefore(from))
                             .filter(m -> to == null || m.startedAt().isBefore(to))
                             .filter(m -> backupSelector.label == null || backupSelector.label.equals(m.label())).toList()
                     : List.of(sel.choose(manifests));
-            if (chosen.isEmpty()) {
+            // A manifest that cannot be read hides its backup from everything else: here it is a failure.
+            List<Catalog.Unreadable> broken = all ? scan.unreadable().stream()
+                    .filter(u -> from == null || !KeyLayout.instantOf(u.stem()).isBefore(from))
+                    .filter(u -> to == null || KeyLayout.instantOf(u.stem()).isBefore(to)).toList() : List.of();
+            if (chosen.isEmpty() && broken.isEmpty()) {
                 throw new PgBackupException(ExitCode.NOT_FOUND, "no backups to verify in " + objects.describe()
                         + (where.layout().prefix().isEmpty() ? "" : " under '" + where.layout().prefix() + "'"));
             }
-            VerifyService service = new VerifyService(objects, new PgTools(env));
+            VerifyService service = new VerifyService(new ObjectReader(objects), new PgTools(env),
+                    root.context().cancellation());
             int failed = 0;
+            boolean integrity = false;
+            for (Catalog.Unreadable u : broken) {
+                out.println("FAILED " + u.stem());
+                out.println("  FAIL " + u.key() + ": manifest unreadable: " + u.reason());
+                failed++;
+                integrity |= !u.newerFormat();
+            }
             for (Manifest m : chosen) {
                 VerifyService.Result r = service.verify(m);
                 out.println((r.ok() ? "OK     " : "FAILED ") + m.stem());
@@ -75,10 +90,12 @@ final class VerifyCommand implements Callable<Integer> {
                     out.println("  " + (c.ok() ? "ok   " : "FAIL ") + c.key() + ": " + c.detail());
                 }
                 failed += r.ok() ? 0 : 1;
+                integrity |= r.integrityFailure();
             }
             out.flush();
+            int total = chosen.size() + broken.size();
             if (failed > 0) {
-                throw new PgBackupException(ExitCode.INTEGRITY, failed + " of " + chosen.size()
+                throw new PgBackupException(integrity ? ExitCode.INTEGRITY : ExitCode.CHECK_FAILED, failed + " of " + total
                         + " backup(s) failed verification (see above)");
             }
             out.println(chosen.size() + " backup(s) verified");

@@ -3,22 +3,35 @@ package io.pgbackup.manifest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where things live in the store, in one place. A backup's objects share a stem
- * {@code <prefix>/YYYY/MM/DD/HH-mm-ss} (UTC, zero-padded; {@code -2}, {@code -3}... when several
- * backups start in the same second) and differ by suffix: {@code .dump}, {@code .sql.zst},
- * {@code .json} (the manifest). The "relative stem" drops the prefix: {@code 2026/11/27/03-00-00}.
+ * Where things live in the store, in one place: every key pgbackup reads or writes is built
+ * here, so cleanup, listing and retention agree on what belongs to a run.
+ *
+ * <p>A backup's objects share a stem {@code <prefix>/YYYY/MM/DD/HH-mm-ss} (UTC, zero-padded;
+ * {@code -2}, {@code -3}... when several backups start in the same second) and differ by suffix:
+ * {@code .dump}, {@code .sql.zst} (or {@code .sql.gz}, {@code .sql}), {@code .json} (the
+ * manifest, written last), {@code .inprogress} (the marker of a running backup),
+ * {@code .drill-<time>.json} (restore drill reports). The "relative stem" drops the prefix:
+ * {@code 2026/11/27/03-00-00}. Outside stems: {@code pgbackup.lock} (the lease) and
+ * {@code pgbackup.store.json} (what the store was found to honour).
  */
 public final class KeyLayout {
     public static final String MANIFEST_SUFFIX = ".json";
     public static final String DUMP_SUFFIX = ".dump";
-    private static final java.util.List<String> BACKUP_SUFFIXES =
-            java.util.List.of(MANIFEST_SUFFIX, DUMP_SUFFIX, ".sql", ".sql.zst", ".sql.gz");
+    public static final String MARKER_SUFFIX = ".inprogress";
+    public static final String DRILL_REPORT_INFIX = ".drill-";
+    public static final String LOCK_NAME = "pgbackup.lock";
+    public static final String STORE_PROBE_NAME = "pgbackup.store.json";
+    /** Suffixes of a backup's data objects (not the manifest, marker or reports). */
+    public static final List<String> DATA_SUFFIXES = List.of(DUMP_SUFFIX, ".sql", ".sql.zst", ".sql.gz");
     private static final DateTimeFormatter STEM = DateTimeFormatter.ofPattern("yyyy/MM/dd/HH-mm-ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter REPORT_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
     private static final Pattern REL_STEM = Pattern.compile("(\\d{4})/(\\d{2})/(\\d{2})/(\\d{2})-(\\d{2})-(\\d{2})(?:-(\\d+))?");
     private final String prefix;
 
@@ -39,6 +52,11 @@ public final class KeyLayout {
 
     public String prefix() {
         return prefix;
+    }
+
+    /** The prefix for messages: {@code 'prod/db1'}, or {@code the bucket root} when there is none. */
+    public String describe() {
+        return prefix.isEmpty() ? "the bucket root (no S3_PREFIX)" : "'" + prefix + "'";
     }
 
     /** The list prefix under which all of this layout's keys lie ("" or "prefix/"). */
@@ -65,6 +83,36 @@ public final class KeyLayout {
         return key(relativeStem, MANIFEST_SUFFIX);
     }
 
+    /** The in-progress marker of a running backup of {@code relativeStem}. */
+    public String markerKey(String relativeStem) {
+        return key(relativeStem, MARKER_SUFFIX);
+    }
+
+    /** The prefix lock's lease object. */
+    public String lockKey() {
+        return root() + LOCK_NAME;
+    }
+
+    /** What the store was found to honour (conditional writes), remembered once per prefix. */
+    public String storeProbeKey() {
+        return root() + STORE_PROBE_NAME;
+    }
+
+    /** A scratch key for probing the store, unique per {@code token}. */
+    public String probeScratchKey(String token) {
+        return root() + "pgbackup.probe-" + token;
+    }
+
+    /** The report of a restore drill of {@code relativeStem} that started at {@code startedAt}. */
+    public String drillReportKey(String relativeStem, Instant startedAt) {
+        return key(relativeStem, DRILL_REPORT_INFIX + REPORT_TIME.format(startedAt) + MANIFEST_SUFFIX);
+    }
+
+    /** The list prefix of every drill report of {@code relativeStem}. */
+    public String drillReportPrefix(String relativeStem) {
+        return key(relativeStem, DRILL_REPORT_INFIX);
+    }
+
     /** The relative stem if {@code key} is a manifest of this layout, else empty. */
     public Optional<String> manifestStem(String key) {
         if (!key.startsWith(root()) || !key.endsWith(MANIFEST_SUFFIX)) {
@@ -88,9 +136,25 @@ public final class KeyLayout {
         return rest.startsWith(".") ? Optional.of(m.group()) : Optional.empty();
     }
 
+    /** Whether {@code key} is a drill report (belongs to a stem, but is not part of the backup). */
+    public static boolean isDrillReport(String key) {
+        int i = key.lastIndexOf(DRILL_REPORT_INFIX);
+        return i > 0 && key.endsWith(MANIFEST_SUFFIX) && key.indexOf('/', i) < 0;
+    }
+
+    public static boolean isMarker(String key) {
+        return key.endsWith(MARKER_SUFFIX);
+    }
+
     /** Whether {@code key} names one of a backup's own objects (data or manifest) by its suffix. */
     public static boolean isBackupObject(String key) {
-        for (String suffix : BACKUP_SUFFIXES) {
+        if (isDrillReport(key)) {
+            return false;
+        }
+        if (key.endsWith(MANIFEST_SUFFIX)) {
+            return true;
+        }
+        for (String suffix : DATA_SUFFIXES) {
             if (key.endsWith(suffix)) {
                 return true;
             }

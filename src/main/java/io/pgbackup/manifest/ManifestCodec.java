@@ -13,9 +13,16 @@ public final class ManifestCodec {
     /** A manifest this version cannot read: malformed, or written by a newer format. */
     public static final class UnreadableManifestException extends IOException {
         private static final long serialVersionUID = 1L;
+        private final boolean newerFormat;
 
-        UnreadableManifestException(String message) {
+        UnreadableManifestException(String message, boolean newerFormat) {
             super(message);
+            this.newerFormat = newerFormat;
+        }
+
+        /** Written by a newer pgbackup: not corrupted, just not ours to judge (or delete). */
+        public boolean newerFormat() {
+            return newerFormat;
         }
     }
 
@@ -47,11 +54,14 @@ public final class ManifestCodec {
         try {
             m = MAPPER.readValue(in, Manifest.class);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new UnreadableManifestException("not a pgbackup manifest: " + e.getOriginalMessage());
+            throw new UnreadableManifestException("not a pgbackup manifest: " + e.getOriginalMessage(), false);
+        }
+        if (m == null || m.stem() == null || m.objects() == null) {
+            throw new UnreadableManifestException("not a pgbackup manifest: stem or objects missing", false);
         }
         if (m.formatVersion() > Manifest.FORMAT_VERSION) {
             throw new UnreadableManifestException("manifest " + m.stem() + " has formatVersion " + m.formatVersion()
-                    + "; this pgbackup reads up to " + Manifest.FORMAT_VERSION + ": upgrade pgbackup");
+                    + "; this pgbackup reads up to " + Manifest.FORMAT_VERSION + ": upgrade pgbackup", true);
         }
         return m;
     }

@@ -24,7 +24,7 @@ public final class ChildCredentials implements AutoCloseable {
 
     /** The argv element that selects the database. */
     public String dbnameArg() {
-        return "--dbname=" + cs.conninfoWithoutPassword();
+        return "--dbname=" + cs.childConninfo();
     }
 
     /** Environment overrides for the child (null values remove a variable). */

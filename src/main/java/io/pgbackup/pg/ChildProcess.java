@@ -31,20 +31,16 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code command} with {@code envOverrides} applied on top of this process's
-     * environment (a null value removes the variable).
+     * Starts {@code command} in a minimal environment ({@link ChildEnv}: nothing secret of ours is
+     * inherited) with {@code envOverrides} applied (a null value removes the variable).
      */
     public static ChildProcess start(String name, List<String> command, Map<String, String> envOverrides)
             throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
-        envOverrides.forEach((k, v) -> {
-            if (v == null) {
-                env.remove(k);
-            } else {
-                env.put(k, v);
-            }
-        });
+        Map<String, String> wanted = ChildEnv.build(System.getenv(), envOverrides);
+        env.clear();
+        env.putAll(wanted);
         return new ChildProcess(name, pb.start());
     }
 

@@ -38,13 +38,22 @@ public final class ConnectionString {
             throw PgBackupException.config(source + " is empty: set it to a connection string such as "
                     + "postgres://user:password@host:5432/dbname");
         }
+        char last = s.charAt(s.length() - 1);
+        char first = s.charAt(0);
+        if (first == '"' || first == '\'' || (last == '"' || last == '\'') && s.indexOf(last) == s.length() - 1
+                && !s.matches("(?s)^[A-Za-z_]+\\s*=.*")) {
+            // One quote at one end only: a paste went wrong; never let it become part of a name.
+            throw PgBackupException.config(source + " has an unbalanced " + (first == '"' || first == '\'' ? first : last)
+                    + " quote at its " + (first == '"' || first == '\'' ? "start" : "end")
+                    + ": remove it (quotes around the whole value are fine)");
+        }
         String lower = s.toLowerCase(java.util.Locale.ROOT);
         try {
             if (lower.startsWith("postgres://") || lower.startsWith("postgresql://")) {
-                return new ConnectionString(UriParser.parse(s.substring(s.indexOf("://") + 3)), true);
+                return checked(new ConnectionString(UriParser.parse(s.substring(s.indexOf("://") + 3)), true), source);
             }
             if (s.matches("(?s)^[A-Za-z_]+\\s*=.*")) {
-                return new ConnectionString(ConninfoParser.parse(s), false);
+                return checked(new ConnectionString(ConninfoParser.parse(s), false), source);
             }
         } catch (IllegalArgumentException e) {
             throw PgBackupException.config(source + " is not a valid connection string: " + e.getMessage()
@@ -56,6 +65,25 @@ public final class ConnectionString {
                 + (start.isEmpty() ? "" : " (it starts with '" + start + "')")
                 + ": use postgres://user:password@host:5432/dbname, postgresql://..., or key=value conninfo "
                 + "such as 'host=db dbname=app user=app'");
+    }
+
+    private static final java.util.Set<String> SSL_MODES =
+            java.util.Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+
+    /** Values libpq would refuse at connect time are configuration errors now, naming the setting. */
+    private static ConnectionString checked(ConnectionString cs, String source) {
+        cs.get("sslmode").ifPresent(m -> {
+            if (!SSL_MODES.contains(m)) {
+                throw PgBackupException.config(source + ": sslmode '" + m + "' is not one of disable, allow, prefer, "
+                        + "require, verify-ca, verify-full");
+            }
+        });
+        cs.get("connect_timeout").ifPresent(t -> {
+            if (!t.matches("\\d{1,6}")) {
+                throw PgBackupException.config(source + ": connect_timeout must be a number of seconds; got '" + t + "'");
+            }
+        });
+        return cs;
     }
 
     /** From libpq's own environment variables (PGHOST, PGPORT, ...), the last fallback. */
@@ -71,7 +99,7 @@ public final class ConnectionString {
             }
         });
         return p.containsKey("host") || p.containsKey("dbname") || p.containsKey("hostaddr")
-                ? Optional.of(new ConnectionString(p, false))
+                ? Optional.of(checked(new ConnectionString(p, false), "PGSSLMODE/PGCONNECT_TIMEOUT"))
                 : Optional.empty();
     }
 
@@ -123,6 +151,25 @@ public final class ConnectionString {
 
     /** Conninfo without the password, safe for a child's argv ({@code pg_dump --dbname=...}). */
     public String conninfoWithoutPassword() {
+        return conninfo(params);
+    }
+
+    /**
+     * What a child program connects with: the conninfo without the password, plus a connect
+     * timeout and TCP keepalives unless set, so a server that accepts the connection and never
+     * answers, or a network that drops mid-dump, fails in bounded time.
+     */
+    public String childConninfo() {
+        Map<String, String> all = new LinkedHashMap<>(params);
+        all.putIfAbsent("connect_timeout", String.valueOf(Database.DEFAULT_CONNECT_TIMEOUT_SECONDS));
+        all.putIfAbsent("keepalives", "1");
+        all.putIfAbsent("keepalives_idle", "60");
+        all.putIfAbsent("keepalives_interval", "10");
+        all.putIfAbsent("keepalives_count", "6");
+        return conninfo(all);
+    }
+
+    private static String conninfo(Map<String, String> params) {
         StringBuilder b = new StringBuilder();
         params.forEach((k, v) -> {
             if (!k.equals("password")) {

@@ -48,13 +48,26 @@ public final class Database {
                 + java.net.URLEncoder.encode(cs.database(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** libpq's connect_timeout default when the connection string sets none (it has none itself). */
+    public static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
+    /** A query of ours that sends nothing back for this long has lost its server. */
+    static final int SOCKET_TIMEOUT_SECONDS = 600;
+
     Properties properties() {
         Properties p = new Properties();
         p.setProperty("user", cs.user());
         cs.password().ifPresent(pw -> p.setProperty("password", pw));
-        cs.get("sslmode").ifPresent(v -> p.setProperty("sslmode", v));
-        cs.get("sslrootcert").ifPresent(v -> p.setProperty("sslrootcert", v));
-        p.setProperty("connectTimeout", cs.get("connect_timeout").orElse("15"));
+        for (String k : new String[] {"sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl"}) {
+            cs.get(k).ifPresent(v -> p.setProperty(k, v));
+        }
+        String timeout = cs.get("connect_timeout").orElse(String.valueOf(DEFAULT_CONNECT_TIMEOUT_SECONDS));
+        // libpq's connect_timeout covers the whole connection start; pgjdbc splits it: the TCP
+        // connect (connectTimeout) and the start-up and authentication (loginTimeout). A server that
+        // accepts TCP and never answers is caught by the second; a silent one later by socketTimeout.
+        p.setProperty("connectTimeout", timeout);
+        p.setProperty("loginTimeout", timeout);
+        p.setProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
+        p.setProperty("tcpKeepAlive", "true");
         p.setProperty("ApplicationName", "pgbackup");
         return p;
     }

@@ -5,14 +5,24 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * Streams an input into a child's stdin while draining its stdout, then waits for it. A child that
- * stops reading early (it failed) does not make this throw: its exit code tells what happened.
+ * Streams an input into a child's stdin while draining its stdout, then waits for it. Failures
+ * on the two sides are kept apart: the input failing to read (a download broke) stops the child
+ * and is returned as {@link Outcome#readFailure}; the child no longer reading (it failed) just
+ * ends the feed, and its exit status tells what happened.
  */
 public final class Feed {
+    private static final int CHUNK = 256 * 1024;
+
     private Feed() {}
 
-    /** Returns the child's exit status; {@code in} is read to the end only if the child keeps reading. */
-    public static int run(ChildProcess child, InputStream in) throws InterruptedException {
+    /**
+     * @param exitCode    the child's exit status
+     * @param readFailure why reading the input failed, or null when it was read to its end or the
+     *                    child stopped reading first
+     */
+    public record Outcome(int exitCode, IOException readFailure) {}
+
+    public static Outcome run(ChildProcess child, InputStream in) throws InterruptedException {
         Thread drain = new Thread(() -> {
             try (InputStream out = child.stdout()) {
                 out.transferTo(OutputStream.nullOutputStream());
@@ -22,20 +32,37 @@ public final class Feed {
         }, child.name() + "-stdout");
         drain.setDaemon(true);
         drain.start();
-        try (OutputStream stdin = child.stdin()) {
-            byte[] buf = new byte[64 * 1024];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                stdin.write(buf, 0, n);
+        IOException readFailure = null;
+        OutputStream stdin = child.stdin();
+        byte[] buf = new byte[CHUNK];
+        try {
+            while (true) {
+                int n;
+                try {
+                    n = in.read(buf);
+                } catch (IOException e) {
+                    readFailure = e;
+                    child.stop(); // its input is incomplete: it must not finish on a truncated stream
+                    break;
+                }
+                if (n < 0) {
+                    break;
+                }
+                try {
+                    stdin.write(buf, 0, n);
+                } catch (IOException e) {
+                    break; // broken pipe: the child exited, its status says why
+                }
             }
-        } catch (IOException e) {
-            // Broken pipe (the child exited) or a failed download: the caller checks both.
-            if (child.isAlive()) {
-                child.stop();
+        } finally {
+            try {
+                stdin.close();
+            } catch (IOException e) {
+                // the child is gone
             }
         }
         int rc = child.waitFor();
         drain.join(5000);
-        return rc;
+        return new Outcome(rc, readFailure);
     }
 }

@@ -54,7 +54,9 @@ public final class PgTools {
         }
         try {
             ProcessBuilder pb = new ProcessBuilder(p.get().toString(), "--version").redirectErrorStream(true);
-            pb.environment().remove("PGPASSWORD"); // no child gets a password it does not need
+            Map<String, String> childEnv = ChildEnv.build(System.getenv(), Map.of());
+            pb.environment().clear(); // no child gets a password or a key it does not need
+            pb.environment().putAll(childEnv);
             Process proc = pb.start();
             String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!proc.waitFor(10, TimeUnit.SECONDS) || proc.exitValue() != 0) {

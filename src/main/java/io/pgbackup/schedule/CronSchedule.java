@@ -63,7 +63,21 @@ public final class CronSchedule {
         Objects.requireNonNull(expression, "expression");
         Objects.requireNonNull(zone, "zone");
         String trimmed = expression.trim();
-        return new CronSchedule(trimmed, zone, CronSyntax.parse(trimmed));
+        CronSchedule s = new CronSchedule(trimmed, zone, CronSyntax.parse(trimmed));
+        // "0 0 30 2 *" parses but never fires: a backup schedule that is never due is a mistake.
+        // Leap days fire every 4 years (8 at century boundaries), so look that far ahead.
+        Instant probe = Instant.parse("2024-01-01T00:00:00Z");
+        Optional<ZonedDateTime> next = s.nextAfter(probe);
+        if (next.isEmpty() || next.get().toInstant().isAfter(probe.plus(java.time.Duration.ofDays(366 * 9)))) {
+            throw new InvalidScheduleException(trimmed, "it never fires (no such date): check the day-of-month "
+                    + "and month fields");
+        }
+        return s;
+    }
+
+    /** For messages: {@code '0 3 * * *' in Europe/Berlin}. */
+    public String describe() {
+        return "'" + expression + "' in " + zone;
     }
 
     /** The zone the wall-clock fields are read in. */

@@ -3,13 +3,12 @@ package io.pgbackup.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
-import io.pgbackup.pipeline.SqlCompression;
 import io.pgbackup.storage.ObjectInfo;
 import io.pgbackup.storage.ObjectStore;
 import java.io.InputStream;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,8 +46,28 @@ class BackupRunFailureTest {
         }
 
         @Override
+        public InputStream get(String key, long offset) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public Optional<ObjectInfo> stat(String key) {
             return Optional.empty();
+        }
+
+        @Override
+        public ObjectInfo replace(String key, byte[] data, String expectedVersion) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<io.pgbackup.storage.PendingUpload> pendingUploads(String prefix) {
+            return List.of();
+        }
+
+        @Override
+        public void abort(io.pgbackup.storage.PendingUpload upload) {
+            throw new UnsupportedOperationException();
         }
 
         @Override
@@ -69,9 +88,10 @@ class BackupRunFailureTest {
 
     private static BackupRun run(ObjectStore store) {
         // 64 MiB of zeros: far more than the pipes hold, so pg_dump is still writing when the upload dies
-        BackupRun.Plan plan = new BackupRun.Plan(List.of("sh", "-c", "head -c 67108864 /dev/zero"), null, Map.of(),
-                "p/2026/11/28/00-00-00.dump", "gzip:1", null, SqlCompression.ZSTD);
-        return new BackupRun(store, plan, new Progress(0, Duration.ofHours(1)));
+        BackupRun.Output dump = new BackupRun.Output("dump", List.of(), "p/2026/11/28/00-00-00.dump", "custom", "gzip:1");
+        BackupRun.Plan plan = new BackupRun.Plan(List.of(new BackupRun.Producer("pg_dump",
+                List.of("sh", "-c", "head -c 67108864 /dev/zero"), Map.of(), List.of(new BackupRun.ToOutput(dump)), null)));
+        return new BackupRun(store, plan);
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgbackup.ExitCode;
 import io.pgbackup.Main;
-import io.pgbackup.backup.Cancellation;
+import io.pgbackup.Cancellation;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -16,7 +16,7 @@ class UploadMemoryTest {
 
     private static StoreOptions.Resolved s3(int partMiB, int concurrency) {
         S3Settings s = new S3Settings("b", null, "us-east-1", false, null, null, false, (int) (partMiB * MIB), concurrency);
-        return new StoreOptions.Resolved(s, null, new KeyLayout(""));
+        return new StoreOptions.Resolved(s, null, new KeyLayout(""), io.pgbackup.repo.StoreProbe.Mode.SKIP);
     }
 
     @Test
@@ -40,7 +40,7 @@ class UploadMemoryTest {
 
     @Test
     void aLocalDirectoryStoreHasNoUploadBuffers() {
-        StoreOptions.Resolved dir = new StoreOptions.Resolved(null, Path.of("/tmp/x"), new KeyLayout(""));
+        StoreOptions.Resolved dir = new StoreOptions.Resolved(null, Path.of("/tmp/x"), new KeyLayout(""), io.pgbackup.repo.StoreProbe.Mode.SKIP);
         assertThat(dir.requireUploadMemory(1)).isSameAs(dir);
     }
 }

@@ -1,7 +1,7 @@
 package io.pgbackup.it;
 
 import io.pgbackup.Main;
-import io.pgbackup.backup.Cancellation;
+import io.pgbackup.Cancellation;
 import io.pgbackup.cli.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

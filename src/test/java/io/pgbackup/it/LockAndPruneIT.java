@@ -3,10 +3,10 @@ package io.pgbackup.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgbackup.ExitCode;
-import io.pgbackup.backup.Cancellation;
-import io.pgbackup.backup.Catalog;
-import io.pgbackup.backup.LockPolicy;
-import io.pgbackup.backup.PrefixLock;
+import io.pgbackup.Cancellation;
+import io.pgbackup.repo.Catalog;
+import io.pgbackup.repo.LockPolicy;
+import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.manifest.ManifestCodec;
@@ -60,7 +60,7 @@ class LockAndPruneIT {
             Cli.Result waited = waiting.get();
             assertThat(waited.code()).as(waited.err()).isZero();
             assertThat(new Catalog(store, layout).all()).hasSize(1);
-            assertThat(store.stat(PrefixLock.key(layout))).as("lock released").isEmpty();
+            assertThat(store.stat(layout.lockKey())).as("lock released").isEmpty();
         }
     }
 
@@ -69,9 +69,10 @@ class LockAndPruneIT {
         String bucket = TestRig.get().s3().createBucket("lock-stale");
         KeyLayout layout = new KeyLayout("prod/db1");
         try (S3ObjectStore store = BackupIT.store(bucket)) {
-            PrefixLock.Lease old = new PrefixLock.Lease("x", "some-other-host", 4242, "backup",
-                    Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T12:00:00Z"));
-            store.put(PrefixLock.key(layout), new ByteArrayInputStream(ManifestCodec.encode(old)));
+            PrefixLock.Lease old = new PrefixLock.Lease("x", new io.pgbackup.ProcessId("some-other-host", 4242, null), "backup",
+                    Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"),
+                    Instant.parse("2026-01-01T12:00:00Z"));
+            store.put(layout.lockKey(), new ByteArrayInputStream(ManifestCodec.encode(old)));
             Cli.Result r = Cli.run(BackupIT.env(bucket, db), "backup");
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(new Catalog(store, layout).all()).hasSize(1);

@@ -3,8 +3,8 @@ package io.pgbackup.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgbackup.ExitCode;
-import io.pgbackup.backup.Catalog;
-import io.pgbackup.backup.PrefixLock;
+import io.pgbackup.repo.Catalog;
+import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.storage.s3.S3ObjectStore;
@@ -61,9 +61,9 @@ class ScheduleIT {
                 assertThat(m.slot()).isNotNull();
                 assertThat(m.slot().getEpochSecond() % 2).isZero();
             });
-            assertThat(catalog.incomplete()).as("nothing partial left").isEmpty();
+            assertThat(catalog.scan().incomplete()).as("nothing partial left").isEmpty();
             assertThat(store.client().listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
-            assertThat(store.stat(PrefixLock.key(layout))).as("lock released").isEmpty();
+            assertThat(store.stat(layout.lockKey())).as("lock released").isEmpty();
         } finally {
             p.destroyForcibly();
         }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
-import io.pgbackup.backup.Catalog;
-import io.pgbackup.backup.Selector;
+import io.pgbackup.repo.Catalog;
+import io.pgbackup.repo.Selector;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.storage.s3.S3ObjectStore;

@@ -2,8 +2,8 @@ package io.pgbackup.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgbackup.backup.Cancellation;
-import io.pgbackup.backup.Catalog;
+import io.pgbackup.Cancellation;
+import io.pgbackup.repo.Catalog;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.storage.s3.S3ObjectStore;

@@ -81,10 +81,29 @@ class ConnectionStringTest {
         }
 
         @Test
-        void aLoneTrailingQuoteIsNotStrippedAndEndsUpInTheDatabaseName() {
-            ConnectionString cs = parse(URI + "\"");
-            assertThat(cs.get("dbname")).contains("appdb\"");
-            assertThat(cs.password()).contains(PW);
+        void aLoneTrailingQuoteIsRefusedLikeALeadingOneInsteadOfEndingUpInTheDatabaseName() {
+            for (String raw : new String[] {URI + "\"", URI + "'", "\"" + URI, "'" + URI}) {
+                PgBackupException e = rejected(raw);
+                assertThat(e.getMessage()).as(raw).contains("unbalanced").contains("PG_URI").doesNotContain(PW);
+            }
+        }
+
+        @Test
+        void anUnknownSslModeIsAConfigurationErrorNamingTheSetting() {
+            PgBackupException e = rejected(URI + "?sslmode=bogus");
+            assertThat(e.exitCode()).isEqualTo(io.pgbackup.ExitCode.USAGE);
+            assertThat(e.getMessage()).contains("PG_URI").contains("sslmode 'bogus'").contains("verify-full");
+            assertThat(rejected("host=h dbname=d sslmode=maybe").getMessage()).contains("sslmode 'maybe'");
+            assertThat(parse(URI + "?sslmode=verify-full").get("sslmode")).contains("verify-full");
+        }
+
+        @Test
+        void childrenConnectWithATimeoutAndKeepalivesUnlessTheyAreSet() {
+            assertThat(parse(URI).childConninfo()).contains("connect_timeout=30").contains("keepalives_idle=60")
+                    .doesNotContain(PW);
+            assertThat(parse(URI + "?connect_timeout=5").childConninfo()).contains("connect_timeout=5")
+                    .doesNotContain("connect_timeout=30");
+            assertThat(rejected(URI + "?connect_timeout=soon").getMessage()).contains("connect_timeout");
         }
 
         @Test

@@ -168,13 +168,16 @@ class CronScheduleTest {
     }
 
     @Test
-    void neverFiringScheduleGivesEmpty() {
+    void aScheduleThatNeverFiresIsRefusedWhenParsed() {
         for (ZoneId zone : List.of(ZoneOffset.UTC, BERLIN)) {
-            CronSchedule s = CronSchedule.parse("0 0 30 2 *", zone);
-            assertThat(s.nextAfter(at("2026-01-01T00:00:00Z"))).isEmpty();
-            assertThat(s.lastAtOrBefore(at("2026-01-01T00:00:00Z"))).isEmpty();
-            assertThat(s.next(at("2026-01-01T00:00:00Z"), 3)).isEmpty();
+            for (String never : List.of("0 0 30 2 *", "0 0 31 4 *", "0 0 0 31 11 *")) {
+                assertThatThrownBy(() -> CronSchedule.parse(never, zone)).as(never)
+                        .isInstanceOf(InvalidScheduleException.class).hasMessageContaining("never fires");
+            }
         }
+        // a leap day fires every four years: rare, but a schedule
+        CronSchedule leap = CronSchedule.parse("0 0 29 2 *", ZoneOffset.UTC);
+        assertThat(instant(leap.nextAfter(at("2026-01-01T00:00:00Z")))).contains(at("2028-02-29T00:00:00Z"));
     }
 
     @Test

@@ -114,13 +114,6 @@ class TickPlannerTest {
     }
 
     @Test
-    void neverFiringScheduleDecidesNothing() {
-        CronSchedule never = CronSchedule.parse("0 0 30 2 *", ZoneOffset.UTC);
-        assertThat(decide(never, null, at("2026-05-05T14:00:00Z")))
-                .isEqualTo(new TickDecision(Optional.empty(), List.of(), Optional.empty()));
-    }
-
-    @Test
     void berlinDailyScheduleIsServedOnceOnEachDstDay() {
         CronSchedule s = CronSchedule.parse("30 2 * * *", ZoneId.of("Europe/Berlin"));
         Duration quarterHour = Duration.ofMinutes(15);

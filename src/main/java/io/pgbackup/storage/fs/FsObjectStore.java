@@ -1,19 +1,23 @@
 package io.pgbackup.storage.fs;
 
 import io.pgbackup.storage.Keys;
+import io.pgbackup.storage.ObjectChangedException;
 import io.pgbackup.storage.ObjectExistsException;
 import io.pgbackup.storage.ObjectInfo;
 import io.pgbackup.storage.ObjectNotFoundException;
 import io.pgbackup.storage.ObjectStore;
+import io.pgbackup.storage.PendingUpload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -49,18 +53,14 @@ public final class FsObjectStore implements ObjectStore {
     public ObjectInfo put(String key, InputStream data) throws IOException {
         Path target = path(key);
         Path dir = target.getParent();
-        Files.createDirectories(dir);
+        createDirectories(dir, key);
         if (Files.exists(target)) {
             throw new ObjectExistsException(key); // fail fast; the link below is the real guard
         }
-        Path tmp = dir.resolve(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+        Path tmp = tempFile(target);
         long size;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream out = Channels.newOutputStream(ch);
-                size = data.transferTo(out);
-                ch.force(true);
-            }
+            size = writeSynced(tmp, data, key);
             if (Thread.currentThread().isInterrupted()) {
                 throw new java.io.InterruptedIOException("put interrupted: " + key);
             }
@@ -73,7 +73,58 @@ public final class FsObjectStore implements ObjectStore {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        return new ObjectInfo(key, size, Files.getLastModifiedTime(target).toInstant());
+        return info(key, target);
+    }
+
+    private Path tempFile(Path target) {
+        return target.resolveSibling(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+    }
+
+    /** Writes {@code data} to the new file {@code tmp} and fsyncs it; a full disk names the directory. */
+    private long writeSynced(Path tmp, InputStream data, String key) throws IOException {
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            OutputStream out = Channels.newOutputStream(ch);
+            long size = data.transferTo(out);
+            ch.force(true);
+            return size;
+        } catch (IOException e) {
+            if (noSpace(e)) {
+                throw new IOException("no space left on " + root + " (writing " + key + "): free space or use "
+                        + "another --backup-dir", e);
+            }
+            throw e;
+        }
+    }
+
+    private void createDirectories(Path dir, String key) throws IOException {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            if (noSpace(e)) {
+                throw new IOException("no space left on " + root + " (creating the directory of " + key + ")", e);
+            }
+            throw e;
+        }
+    }
+
+    static boolean noSpace(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static ObjectInfo info(String key, Path p) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+        return new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant(), version(a));
+    }
+
+    /** Every write makes a new inode (link or rename of a fresh temp file): inode, time and size name a version. */
+    private static String version(BasicFileAttributes a) {
+        return a.fileKey() + "-" + a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) + "-" + a.size();
     }
 
     private static void fsyncDirectory(Path dir) {
@@ -86,8 +137,15 @@ public final class FsObjectStore implements ObjectStore {
 
     @Override
     public InputStream get(String key) throws IOException {
+        return get(key, 0);
+    }
+
+    @Override
+    public InputStream get(String key, long offset) throws IOException {
         try {
-            return Files.newInputStream(path(key));
+            FileChannel ch = FileChannel.open(path(key), StandardOpenOption.READ);
+            ch.position(offset);
+            return Channels.newInputStream(ch);
         } catch (NoSuchFileException e) {
             throw new ObjectNotFoundException(key);
         }
@@ -98,11 +156,35 @@ public final class FsObjectStore implements ObjectStore {
         Path p = path(key);
         try {
             BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-            return a.isRegularFile()
-                    ? Optional.of(new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant()))
+            return a.isRegularFile() ? Optional.of(new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant(), version(a)))
                     : Optional.empty();
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        }
+    }
+
+    @Override
+    public ObjectInfo replace(String key, byte[] data, String expectedVersion) throws IOException {
+        Path target = path(key);
+        Path dir = target.getParent();
+        // Replacers of one key serialize on a hidden lock file next to it (POSIX advisory locks
+        // hold across processes); under it, compare-then-rename is atomic for every reader.
+        Path lockFile = dir.resolve("." + target.getFileName() + ".pgbackup-replace-lock");
+        try (FileChannel lc = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = lc.lock()) {
+            Optional<ObjectInfo> now = stat(key);
+            if (now.isEmpty() || !now.get().version().equals(expectedVersion)) {
+                throw new ObjectChangedException(key);
+            }
+            Path tmp = tempFile(target);
+            try {
+                writeSynced(tmp, new java.io.ByteArrayInputStream(data), key);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                fsyncDirectory(dir);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return info(key, target);
         }
     }
 
@@ -145,6 +227,38 @@ public final class FsObjectStore implements ObjectStore {
         try (Stream<Path> files = Files.walk(root)) {
             return files.filter(p -> p.getFileName().toString().startsWith(TEMP_PREFIX)).toList();
         }
+    }
+
+    @Override
+    public List<PendingUpload> pendingUploads(String prefix) throws IOException {
+        List<PendingUpload> out = new ArrayList<>();
+        for (Path p : tempFiles()) {
+            String name = p.getFileName().toString();
+            // .pgbackup-tmp-<file name>-<uuid>: the key is the file name in the same directory.
+            String file = name.length() > TEMP_PREFIX.length() + 37
+                    ? name.substring(TEMP_PREFIX.length(), name.length() - 37) : name;
+            String key = root.relativize(p.resolveSibling(file)).toString().replace('\\', '/');
+            if (key.startsWith(prefix)) {
+                try {
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                    out.add(new PendingUpload(key, root.relativize(p).toString(), a.lastModifiedTime().toInstant(),
+                            a.size()));
+                } catch (NoSuchFileException e) {
+                    // finished or removed meanwhile
+                }
+            }
+        }
+        out.sort(Comparator.comparing(PendingUpload::initiated));
+        return out;
+    }
+
+    @Override
+    public void abort(PendingUpload upload) throws IOException {
+        Path p = root.resolve(upload.id()).normalize();
+        if (!p.startsWith(root) || !p.getFileName().toString().startsWith(TEMP_PREFIX)) {
+            throw new IllegalArgumentException("not a pending upload of this store: " + upload.id());
+        }
+        Files.deleteIfExists(p);
     }
 
     @Override

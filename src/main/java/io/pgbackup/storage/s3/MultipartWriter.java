@@ -1,24 +1,30 @@
 package io.pgbackup.storage.s3;
 
+import io.pgbackup.storage.ObjectExistsException;
 import io.pgbackup.storage.ObjectInfo;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
@@ -26,6 +32,7 @@ import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
@@ -33,18 +40,22 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * Uploads one stream of unknown length. Small streams (shorter than one part) become a single
  * conditional PutObject; longer ones a multipart upload whose CompleteMultipartUpload carries
  * {@code If-None-Match: *}. We drive the parts ourselves rather than through the SDK's multipart
- * client because we need three things it does not promise for unknown-length streams: equal-size
- * parts (R2), the conditional complete, and an explicit abort on any failure, interruption
- * included, so no orphan upload keeps billing storage.
+ * client because we need what it does not promise for unknown-length streams: equal-size parts
+ * (R2), the conditional complete, each part retried from its buffer, and an explicit abort on any
+ * failure, interruption included, so no orphan upload keeps billing storage.
+ *
+ * <p>With checksums on, each part's CRC32 is computed here and sent both with the part and in
+ * the complete request: stores that do not echo part checksums (S3Mock) still get a complete
+ * request that lists them, as AWS requires for an upload created with a checksum algorithm.
  */
 final class MultipartWriter {
     private static final Logger log = LoggerFactory.getLogger(MultipartWriter.class);
-    private final S3Client s3;
+    private final S3ObjectStore store;
     private final S3Settings settings;
     private final String key;
 
-    MultipartWriter(S3Client s3, S3Settings settings, String key) {
-        this.s3 = s3;
+    MultipartWriter(S3ObjectStore store, S3Settings settings, String key) {
+        this.store = store;
         this.settings = settings;
         this.key = key;
     }
@@ -55,12 +66,41 @@ final class MultipartWriter {
         int n = data.readNBytes(first, 0, partSize);
         checkInterrupted();
         if (n < partSize) {
-            PutObjectRequest.Builder req = PutObjectRequest.builder()
-                    .bucket(settings.bucket()).key(key).ifNoneMatch("*").contentLength((long) n);
-            s3.putObject(req.build(), body(first, n));
-            return new ObjectInfo(key, n, Instant.now());
+            return putSmall(first, n);
         }
         return multipart(data, first);
+    }
+
+    private ObjectInfo putSmall(byte[] buf, int n) throws IOException {
+        PutObjectRequest req = PutObjectRequest.builder().bucket(settings.bucket()).key(key).ifNoneMatch("*")
+                .contentLength((long) n).build();
+        int[] attempts = {0};
+        try {
+            var r = store.call("put", key, () -> {
+                attempts[0]++;
+                return store.client().putObject(req, body(buf, n));
+            });
+            return new ObjectInfo(key, n, Instant.now(), r.eTag());
+        } catch (S3Failures.Failure f) {
+            if (f.getCause() instanceof S3Exception e && S3Failures.isPreconditionFailed(e)) {
+                // A retry can meet our own first attempt whose answer was lost: the same bytes are
+                // ours (every object pgbackup writes under a new key is unique to its run).
+                if (attempts[0] > 1 && sameBytes(buf, n)) {
+                    return new ObjectInfo(key, n, Instant.now());
+                }
+                throw new ObjectExistsException(key);
+            }
+            throw f;
+        }
+    }
+
+    private boolean sameBytes(byte[] buf, int n) {
+        try (InputStream in = store.get(key)) {
+            byte[] stored = in.readNBytes(n + 1);
+            return stored.length == n && Arrays.equals(stored, 0, n, buf, 0, n);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private ObjectInfo multipart(InputStream data, byte[] first) throws IOException {
@@ -70,7 +110,8 @@ final class MultipartWriter {
         if (checksums) {
             create.checksumAlgorithm(ChecksumAlgorithm.CRC32);
         }
-        String uploadId = s3.createMultipartUpload(create.build()).uploadId();
+        String uploadId = store.call("create upload", key, () -> store.client().createMultipartUpload(create.build()))
+                .uploadId();
         int concurrency = Math.max(1, settings.partConcurrency());
         // Buffers are recycled through this queue: at most concurrency + 1 exist at once.
         BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(concurrency + 1);
@@ -91,8 +132,7 @@ final class MultipartWriter {
             while (n > 0) {
                 total += n;
                 parts.add(pool.submit(uploadPart(uploadId, partNumber++, buf, n, free, checksums)));
-                reapFailures(parts);
-                buf = take(free);
+                buf = take(free, parts);
                 n = data.readNBytes(buf, 0, buf.length);
                 checkInterrupted();
             }
@@ -101,10 +141,7 @@ final class MultipartWriter {
                 done.add(await(f));
             }
             done.sort(Comparator.comparingInt(CompletedPart::partNumber));
-            s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder()
-                    .bucket(settings.bucket()).key(key).uploadId(uploadId).ifNoneMatch("*")
-                    .multipartUpload(CompletedMultipartUpload.builder().parts(done).build())
-                    .build());
+            complete(uploadId, done, total);
             return new ObjectInfo(key, total, Instant.now());
         } catch (IOException | RuntimeException | Error e) {
             parts.forEach(f -> f.cancel(true));
@@ -115,21 +152,67 @@ final class MultipartWriter {
         }
     }
 
-    private java.util.concurrent.Callable<CompletedPart> uploadPart(
-            String uploadId, int number, byte[] buf, int len, BlockingQueue<byte[]> free, boolean checksums) {
+    private void complete(String uploadId, List<CompletedPart> done, long total) throws IOException {
+        CompleteMultipartUploadRequest req = CompleteMultipartUploadRequest.builder()
+                .bucket(settings.bucket()).key(key).uploadId(uploadId).ifNoneMatch("*")
+                .multipartUpload(CompletedMultipartUpload.builder().parts(done).build()).build();
+        int[] attempts = {0};
+        try {
+            store.call("complete upload", key, () -> {
+                attempts[0]++;
+                return store.client().completeMultipartUpload(req);
+            });
+        } catch (S3Failures.Failure f) {
+            boolean precondition = f.getCause() instanceof S3Exception e && S3Failures.isPreconditionFailed(e);
+            boolean uploadGone = f.status() == 404 || "NoSuchUpload".equals(f.code());
+            // After a lost answer the retry finds our own upload completed: the stem is ours alone
+            // (StemClaim), so an object of exactly our size under the key is what we wrote.
+            if (attempts[0] > 1 && (precondition || uploadGone)) {
+                var now = store.stat(key);
+                if (now.isPresent() && now.get().size() == total) {
+                    return;
+                }
+            }
+            if (precondition) {
+                throw new ObjectExistsException(key);
+            }
+            throw f;
+        }
+    }
+
+    private Callable<CompletedPart> uploadPart(String uploadId, int number, byte[] buf, int len,
+            BlockingQueue<byte[]> free, boolean checksums) {
         return () -> {
             try {
                 UploadPartRequest.Builder req = UploadPartRequest.builder().bucket(settings.bucket()).key(key)
-                        .uploadId(uploadId).partNumber(number).contentLength((long) len);
+                        .uploadId(uploadId).partNumber(number).contentLength((long) len)
+                        .overrideConfiguration(o -> o.apiCallAttemptTimeout(settings.partAttemptTimeout()));
+                String crc = null;
                 if (checksums) {
-                    req.checksumAlgorithm(ChecksumAlgorithm.CRC32);
+                    // The value, not just the algorithm: the SDK then sends it as is (no second pass
+                    // over the part), and stores that do not echo it (S3Mock) still get it verified.
+                    crc = crc32(buf, len);
+                    req.checksumCRC32(crc);
                 }
-                UploadPartResponse r = s3.uploadPart(req.build(), body(buf, len));
-                return CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumCRC32(r.checksumCRC32()).build();
+                UploadPartRequest built = req.build();
+                UploadPartResponse r = store.call("upload of part " + number + " of", key,
+                        () -> store.client().uploadPart(built, body(buf, len)));
+                CompletedPart.Builder part = CompletedPart.builder().partNumber(number).eTag(r.eTag());
+                if (checksums) {
+                    part.checksumCRC32(r.checksumCRC32() != null ? r.checksumCRC32() : crc);
+                }
+                return part.build();
             } finally {
                 free.offer(buf);
             }
         };
+    }
+
+    /** Base64 of the big-endian CRC32, the form of {@code x-amz-checksum-crc32}. */
+    static String crc32(byte[] buf, int len) {
+        CRC32 crc = new CRC32();
+        crc.update(buf, 0, len);
+        return Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
     private static RequestBody body(byte[] buf, int len) {
@@ -137,16 +220,22 @@ final class MultipartWriter {
         return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buf, 0, len), len, "application/octet-stream");
     }
 
-    private static byte[] take(BlockingQueue<byte[]> free) throws InterruptedIOException {
+    /** The next free buffer; a part that failed meanwhile surfaces here instead of after the whole stream. */
+    private static byte[] take(BlockingQueue<byte[]> free, List<Future<CompletedPart>> parts) throws IOException {
         try {
-            return free.take();
+            while (true) {
+                reapFailures(parts);
+                byte[] b = free.poll(100, TimeUnit.MILLISECONDS);
+                if (b != null) {
+                    return b;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("upload interrupted");
         }
     }
 
-    /** Surfaces a failed part at once instead of after the whole stream was read. */
     private static void reapFailures(List<Future<CompletedPart>> parts) throws IOException {
         for (Future<CompletedPart> f : parts) {
             if (f.isDone()) {
@@ -163,6 +252,9 @@ final class MultipartWriter {
             throw new InterruptedIOException("upload interrupted");
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
             if (c instanceof RuntimeException re) {
                 throw re;
             }
@@ -177,18 +269,13 @@ final class MultipartWriter {
     }
 
     private void abort(String uploadId) {
-        // The abort must go out even when we were interrupted: clear the flag, restore it after.
-        boolean interrupted = Thread.interrupted();
+        // The abort must go out even when we are being interrupted: cleanup runs on its own thread.
         try {
-            s3.abortMultipartUpload(AbortMultipartUploadRequest.builder()
-                    .bucket(settings.bucket()).key(key).uploadId(uploadId).build());
+            store.cleanup("abort upload", key, () -> store.client().abortMultipartUpload(AbortMultipartUploadRequest.builder()
+                    .bucket(settings.bucket()).key(key).uploadId(uploadId).build()));
             log.debug("aborted multipart upload of {}", key);
-        } catch (RuntimeException e) {
-            log.warn("could not abort multipart upload {} of {}: {}", uploadId, key, e.toString());
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not abort multipart upload {} of {} (a later run will): {}", uploadId, key, e.getMessage());
         }
     }
 }

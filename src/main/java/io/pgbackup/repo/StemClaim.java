@@ -1,28 +1,32 @@
-package io.pgbackup.backup;
+package io.pgbackup.repo;
 
+import io.pgbackup.ProcessId;
 import io.pgbackup.manifest.KeyLayout;
+import io.pgbackup.manifest.ManifestCodec;
 import io.pgbackup.storage.ObjectExistsException;
 import io.pgbackup.storage.ObjectInfo;
 import io.pgbackup.storage.ObjectStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * Reserves a unique stem for a backup before any data moves. A small {@code <stem>.inprogress}
- * marker is created with a conditional write; whoever creates it owns the stem, and a stem that
- * already holds objects (a finished backup from earlier in the same second) is skipped. So two
- * backups started in the same second get {@code HH-mm-ss} and {@code HH-mm-ss-2}, and none
- * overwrites another. The marker is deleted when the run ends; one left by a killed run marks the
- * stem's other objects as leftovers ({@code list --incomplete}, prune).
+ * Reserves a unique stem for a backup before any data moves. A small in-progress marker
+ * ({@link KeyLayout#markerKey}) is created with a conditional write; whoever creates it owns the
+ * stem, and a stem that already holds objects (a finished backup from earlier in the same second)
+ * is skipped. So two backups started in the same second get {@code HH-mm-ss} and {@code HH-mm-ss-2},
+ * and none overwrites another. The marker names the run (its lease and process): one left by a
+ * killed run tells the {@link OrphanSweeper} that the stem's objects and uploads are debris.
+ * It is deleted when the run ends.
  */
-final class StemClaim implements AutoCloseable {
-    static final String MARKER_SUFFIX = ".inprogress";
+public final class StemClaim implements AutoCloseable {
     private static final int MAX_SEQ = 100;
     private final ObjectStore store;
     private final String markerKey;
     private final String stem;
+
+    /** What a marker says about the run that wrote it ({@code runId} makes every marker unique). */
+    public record Marker(String runId, String leaseId, ProcessId holder, Instant startedAt) {}
 
     private StemClaim(ObjectStore store, String markerKey, String stem) {
         this.store = store;
@@ -30,12 +34,13 @@ final class StemClaim implements AutoCloseable {
         this.stem = stem;
     }
 
-    static StemClaim acquire(ObjectStore store, KeyLayout layout, Instant start, String owner) throws IOException {
+    public static StemClaim acquire(ObjectStore store, KeyLayout layout, Instant start, Marker marker) throws IOException {
+        byte[] body = ManifestCodec.encode(marker);
         for (int seq = 1; seq <= MAX_SEQ; seq++) {
             String stem = KeyLayout.relativeStem(start, seq);
-            String marker = layout.key(stem, MARKER_SUFFIX);
+            String key = layout.markerKey(stem);
             try {
-                store.put(marker, new ByteArrayInputStream(owner.getBytes(StandardCharsets.UTF_8)));
+                store.put(key, new ByteArrayInputStream(body));
             } catch (ObjectExistsException e) {
                 continue;
             }
@@ -46,14 +51,14 @@ final class StemClaim implements AutoCloseable {
                 taken |= KeyLayout.isBackupObject(o.key());
             }
             if (!taken) {
-                return new StemClaim(store, marker, stem);
+                return new StemClaim(store, key, stem);
             }
-            store.delete(marker);
+            store.delete(key);
         }
         throw new IOException("more than " + MAX_SEQ + " backups started in the second " + start);
     }
 
-    String stem() {
+    public String stem() {
         return stem;
     }
 
