@@ -53,6 +53,8 @@ public final class PrefixLock implements AutoCloseable {
         }
     }
 
+    /** Leases this process holds now: a lease naming this process but not among them was left behind. */
+    private static final java.util.Set<String> HELD_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ObjectStore store;
     private final KeyLayout layout;
     private final Duration ttl;
@@ -73,6 +75,7 @@ public final class PrefixLock implements AutoCloseable {
         this.version = version;
         this.ttl = ttl;
         this.clock = clock;
+        HELD_HERE.add(lease.id());
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lock-heartbeat");
             t.setDaemon(true);
@@ -175,6 +178,10 @@ public final class PrefixLock implements AutoCloseable {
         if (held.holder() != null && held.holder().isDeadOnThisHost()) {
             // A restarted container keeps its host name and often its pid, but not its start time.
             return "its process is gone";
+        }
+        if (held.holder() != null && held.holder().equals(ProcessId.self()) && !HELD_HERE.contains(held.id())) {
+            // This very process took it and could not release it (the store was down): the daemon's next job.
+            return "this process left it behind (its release failed)";
         }
         return null;
     }
@@ -280,6 +287,7 @@ public final class PrefixLock implements AutoCloseable {
             return;
         }
         released = true;
+        HELD_HERE.remove(lease.id());
         heartbeat.shutdownNow();
         onCancel.close();
         if (lost != null) {

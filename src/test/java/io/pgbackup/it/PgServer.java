@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #USER}, a superuser with a password (password authentication is on), whose password
  * holds characters that need escaping in URIs and passfiles.
  */
-public abstract class PgServer {
+public abstract class PgServer implements AutoCloseable {
     public static final String USER = "app";
     public static final String PASSWORD = "s3cr3t:pw\\with@odd/chars";
     private static final AtomicInteger DBS = new AtomicInteger();
@@ -24,6 +24,11 @@ public abstract class PgServer {
     public abstract int major();
 
     abstract void stop();
+
+    @Override
+    public void close() {
+        stop();
+    }
 
     public String uri(String db) {
         return "postgresql://" + USER + ":" + java.net.URLEncoder.encode(PASSWORD, java.nio.charset.StandardCharsets.UTF_8)

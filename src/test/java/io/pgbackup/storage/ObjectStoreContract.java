@@ -134,7 +134,7 @@ public abstract class ObjectStoreContract {
     }
 
     @Test
-    void concurrentPutsToOneKeyLetExactlyOneWin() throws Exception {
+    protected void concurrentPutsToOneKeyLetExactlyOneWin() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<Boolean>> results = new ArrayList<>();
