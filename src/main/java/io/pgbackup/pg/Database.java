@@ -94,8 +94,21 @@ public final class Database {
             return DriverManager.getConnection(jdbcUrl(), properties());
         } catch (SQLException e) {
             throw new PgBackupException(ExitCode.DATABASE, "cannot connect to the " + role + " database "
-                    + cs.redacted() + ": " + firstLine(e.getMessage()), e);
+                    + cs.redacted() + ": " + tlsHint(e) + firstLine(e.getMessage()), e);
         }
+    }
+
+    /** TLS failures say which certificate setting to look at. */
+    private String tlsHint(SQLException e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("PKIX") || m.contains("certificate")) {
+            return "TLS: the server's certificate is not trusted"
+                    + cs.get("sslrootcert").map(f -> " by the CA in sslrootcert=" + f).orElse(" (set sslrootcert)") + ": ";
+        }
+        if (m.contains("hostname") && m.contains("SSL")) {
+            return "TLS: the server's certificate does not name the host (sslmode=verify-full): ";
+        }
+        return "";
     }
 
     /** Creates database {@code name} on this database's server. */

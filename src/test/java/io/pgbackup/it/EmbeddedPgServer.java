@@ -19,6 +19,11 @@ final class EmbeddedPgServer extends PgServer {
     private final int major;
 
     EmbeddedPgServer(int major) throws Exception {
+        this(major, null);
+    }
+
+    /** With {@code certs}: ssl=on, and the test user may connect over TLS only. */
+    EmbeddedPgServer(int major, TestCerts certs) throws Exception {
         this.major = major;
         Path binaries = Path.of(System.getProperty("pgbackup.test.binaries", "target/pg-binaries"), "pg-" + major + ".jar");
         if (!Files.exists(binaries)) {
@@ -26,18 +31,23 @@ final class EmbeddedPgServer extends PgServer {
                     + "; add them to the maven-dependency-plugin execution in pom.xml");
         }
         Path hba = Files.createTempFile("pgbackup-hba", ".conf");
+        String host = certs == null ? "host" : "hostssl";
         Files.writeString(hba, String.join("\n",
                 "local all all trust",
                 "host all postgres 127.0.0.1/32 trust",
                 "host all postgres ::1/128 trust",
-                "host all all 127.0.0.1/32 scram-sha-256",
-                "host all all ::1/128 scram-sha-256", ""));
-        pg = EmbeddedPostgres.builder()
+                host + " all all 127.0.0.1/32 scram-sha-256",
+                host + " all all ::1/128 scram-sha-256", ""));
+        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
                 .setPgBinaryResolver((system, arch) -> open(binaries))
                 .setServerConfig("hba_file", hba.toString())
                 .setServerConfig("password_encryption", "scram-sha-256")
-                .setServerConfig("max_connections", "100")
-                .start();
+                .setServerConfig("max_connections", "100");
+        if (certs != null) {
+            b.setServerConfig("ssl", "on").setServerConfig("ssl_cert_file", certs.serverCrt.toString())
+                    .setServerConfig("ssl_key_file", certs.serverKey.toString());
+        }
+        pg = b.start();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
             st.execute("create role " + USER + " login superuser password '" + PASSWORD.replace("'", "''") + "'");
         }

@@ -211,6 +211,46 @@ class FaultMatrixIT {
         assertThat(r.err()).contains("does not match its manifest");
     }
 
+    // ---- the local directory store -----------------------------------------------------------------
+
+    @Test
+    void aFullDiskIsAStorageErrorNamingThePathAndLeavesNoTempFiles() throws Exception {
+        // A 3 MiB tmpfs in a private mount namespace (root, or an unprivileged user namespace).
+        boolean root = "root".equals(System.getProperty("user.name"));
+        List<String> unshare = root ? List.of("unshare", "-m") : List.of("unshare", "-rm");
+        Path dir = Files.createTempDirectory("disk-full");
+        Map<String, String> env = Cli.baseEnv();
+        env.put("PG_URI", pg.uri(bigDb));
+        env.put("BACKUP_DIR", dir.toString());
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String script = "mount -t tmpfs -o size=3m tmpfs \"$BACKUP_DIR\" || exit 99; " + javaBin + " -Xmx128m -jar "
+                + Cli.jar().toAbsolutePath() + " backup; rc=$?; echo FILES:; find \"$BACKUP_DIR\" -type f; exit $rc";
+        List<String> cmd = new java.util.ArrayList<>(unshare);
+        cmd.addAll(List.of("sh", "-c", script));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return "";
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        String stderr = err.get();
+        if (p.exitValue() == 99) {
+            org.junit.jupiter.api.Assumptions.abort("cannot mount a tmpfs here (" + stderr.strip() + ")");
+        }
+        assertThat(p.exitValue()).as(stderr).isEqualTo(ExitCode.STORAGE.code());
+        assertThat(stderr.lines().filter(l -> l.startsWith("pgbackup: error:"))).hasSize(1);
+        assertThat(stderr).contains("no space left on " + dir);
+        String files = out.substring(out.indexOf("FILES:") + 6).strip();
+        assertThat(files).as("files left on the full disk").isEmpty();
+    }
+
     // ---- credentials, bucket, concurrency ---------------------------------------------------------
 
     @Test

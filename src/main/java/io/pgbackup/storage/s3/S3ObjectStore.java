@@ -267,13 +267,27 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public ObjectInfo replace(String key, byte[] data, String expectedVersion) throws IOException {
         Keys.check(key);
+        int[] attempts = {0};
         try {
-            PutObjectResponse r = once("replace", key, () -> s3.putObject(PutObjectRequest.builder()
-                    .bucket(settings.bucket()).key(key).ifMatch(expectedVersion).contentLength((long) data.length).build(),
-                    RequestBody.fromBytes(data)));
+            PutObjectResponse r = call("replace", key, () -> {
+                attempts[0]++;
+                return s3.putObject(PutObjectRequest.builder().bucket(settings.bucket()).key(key).ifMatch(expectedVersion)
+                        .contentLength((long) data.length).build(), RequestBody.fromBytes(data));
+            });
             return new ObjectInfo(key, data.length, java.time.Instant.now(), r.eTag());
         } catch (S3Failures.Failure f) {
             if (f.getCause() instanceof S3Exception e && (S3Failures.isPreconditionFailed(e) || e.statusCode() == 404)) {
+                // A retry can meet our own first attempt whose answer was lost: then our bytes are there.
+                if (attempts[0] > 1) {
+                    Optional<ObjectInfo> now = stat(key);
+                    if (now.isPresent() && now.get().size() == data.length) {
+                        try (InputStream in = get(key)) {
+                            if (java.util.Arrays.equals(in.readAllBytes(), data)) {
+                                return now.get();
+                            }
+                        }
+                    }
+                }
                 throw new ObjectChangedException(key);
             }
             throw f;
