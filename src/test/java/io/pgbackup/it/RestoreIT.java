@@ -6,6 +6,7 @@ import io.pgbackup.ExitCode;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.storage.s3.S3ObjectStore;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -148,6 +149,43 @@ class RestoreIT {
         assertReproducesSource(prod);
     }
 
+    /** Another address of the same server (127.0.0.1 vs localhost) is still the source: compared by identity. */
+    @Test
+    void theSourceReachedUnderAnotherHostNameIsStillProtected() throws Exception {
+        String prod = pg.createDatabase("rs_prod_alias");
+        assertThat(restore(env(), "--target", pg.uri(prod)).code()).isZero();
+        pg.exec(prod, "insert into \"Sales Ünïcode\".\"Order Items\" (qty) values (99);");
+        Map<String, String> env = RestoreFixtures.env(bucket, "r", prod);
+        assertThat(env.get("PG_URI")).contains("@127.0.0.1:");
+        String alias = pg.uri(prod).replace("@127.0.0.1:", "@localhost:");
+        Cli.Result refused = restore(env, "--clean", "--target", alias);
+        assertThat(refused.code()).as(refused.err()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(refused.err()).contains("is the source database").contains("--force");
+        assertThat(RestoreFixtures.count(pg, prod, "select count(*) from \"Sales Ünïcode\".\"Order Items\" where qty = 99"))
+                .isEqualTo(1);
+        // another database on the same server is not the source
+        String other = pg.createDatabase("rs_alias_other");
+        Cli.Result ok = restore(env, "--target", pg.uri(other).replace("@127.0.0.1:", "@localhost:"));
+        assertThat(ok.code()).as(ok.err()).isZero();
+    }
+
+    /** A restore that fails drops the database it created, so a rerun does not find it "already exists". */
+    @Test
+    void aFailedRestoreWithCreateLeavesNoDatabaseBehind() throws Exception {
+        Path bin = BackupFailureIT.wrapperDir("exec REAL \"$@\"",
+                "[ \"$1\" = --version ] && exec REAL \"$@\"\necho 'pg_restore: error: injected failure' >&2\nexit 1");
+        Map<String, String> env = env();
+        env.put("PG_BIN_DIR", bin.toString());
+        Cli.Result r = restore(env, "--create", "rs_created_then_failed", "--target", pg.uri("postgres"));
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.RESTORE_FAILED.code());
+        assertThat(r.err()).contains("injected failure");
+        assertThat(RestoreFixtures.databasesLike(pg, "rs_created_then_failed")).isEmpty();
+        // and the rerun, with a working pg_restore, succeeds under the same name
+        Cli.Result again = restore(env(), "--create", "rs_created_then_failed", "--target", pg.uri("postgres"));
+        assertThat(again.code()).as(again.err()).isZero();
+        pg.dropDatabase("rs_created_then_failed");
+    }
+
     /** The source may be configured through libpq's variables (as backup accepts); it is protected the same way. */
     @Test
     void aSourceFromLibpqVariablesIsProtectedToo() throws Exception {
@@ -221,6 +259,15 @@ class RestoreIT {
         assertThat(j.code()).as(j.err()).isEqualTo(ExitCode.INTEGRITY.code());
         assertThat(j.err()).contains(dumpKey).contains("does not match its manifest");
         assertThat(RestoreFixtures.count(pg, jobs, RELATIONS)).isZero();
+
+        // ... before the database it would create even exists
+        Cli.Result c = restore(env, "--jobs", "2", "--create", "rs_never_created", "--target", pg.uri("postgres"));
+        assertThat(c.code()).as(c.err()).isEqualTo(ExitCode.INTEGRITY.code());
+        assertThat(RestoreFixtures.databasesLike(pg, "rs_never_created")).isEmpty();
+        // streamed with --create: the failed restore drops the database it created
+        Cli.Result s = restore(env, "--create", "rs_created_corrupt", "--target", pg.uri("postgres"));
+        assertThat(s.code()).as(s.err()).isIn(ExitCode.INTEGRITY.code(), ExitCode.RESTORE_FAILED.code());
+        assertThat(RestoreFixtures.databasesLike(pg, "rs_created_corrupt")).isEmpty();
     }
 
     @Test
