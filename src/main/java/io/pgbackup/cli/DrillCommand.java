@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -111,10 +110,7 @@ final class DrillCommand implements Callable<Integer> {
 
     static List<String> readChecks(Path file, String source) {
         try {
-            // Drop comment lines first: a comment above a query must not swallow the query.
-            String sql = Files.readString(file).lines().filter(l -> !l.strip().startsWith("--"))
-                    .collect(Collectors.joining("\n"));
-            return Arrays.stream(sql.split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+            return io.pgbackup.pg.SqlScript.split(Files.readString(file));
         } catch (IOException e) {
             throw PgBackupException.config(source + ": cannot read " + file + ": " + e.getMessage());
         }

@@ -210,7 +210,18 @@ class CliConfigTest {
                 Arguments.of("--dump-options", Map.of(), List.of("--dump-options=-f /tmp/x")),
                 Arguments.of("COUNT_ROWS", Map.of("COUNT_ROWS", "maybe"), List.of()),
                 Arguments.of("S3_BUCKET", Map.of("S3_BUCKET", "Not_A_Bucket!"), List.of()),
-                Arguments.of("AWS_REGION", with(s3, "AWS_REGION", "US East"), List.of()));
+                Arguments.of("AWS_REGION", with(s3, "AWS_REGION", "US East"), List.of()),
+                Arguments.of("S3_TIMEOUT", with(s3, "S3_TIMEOUT", "soon"), List.of()),
+                Arguments.of("S3_TIMEOUT", with(s3, "S3_TIMEOUT", "0"), List.of()),
+                Arguments.of("S3_RETRY_FOR", with(s3, "S3_RETRY_FOR", "-1m"), List.of()),
+                Arguments.of("--s3-retry-for", s3, List.of("--s3-retry-for=forever")),
+                Arguments.of("S3_CONDITIONAL_WRITES", with(s3, "S3_CONDITIONAL_WRITES", "trust-me"), List.of()),
+                Arguments.of("AWS_CA_BUNDLE", with(s3, "AWS_CA_BUNDLE", "/no/such/ca.pem"), List.of()),
+                Arguments.of("LOCK_TTL", Map.of("LOCK_TTL", "5s"), List.of()),
+                Arguments.of("--lock-ttl", Map.of(), List.of("--lock-ttl=zero")),
+                Arguments.of("PG_URI", Map.of("PG_URI", GOOD_URI + "?sslmode=bogus"), List.of()),
+                Arguments.of("PG_URI", Map.of("PG_URI", GOOD_URI + "'"), List.of()),
+                Arguments.of("PG_URI", Map.of("PG_URI", GOOD_URI + "?connect_timeout=later"), List.of()));
     }
 
     private static Map<String, String> with(Map<String, String> base, String k, String v) {
@@ -227,6 +238,20 @@ class CliConfigTest {
         String[] args = Stream.concat(Stream.of("backup"), flags.stream()).toArray(String[]::new);
         Run r = usageError(args);
         assertThat(r.errLine()).contains(name);
+    }
+
+    @Test
+    void aCronScheduleThatNeverFiresIsAConfigurationError() {
+        env.put("PG_URI", GOOD_URI);
+        env.put("BACKUP_CRON", "0 0 30 2 *");
+        for (String cmd : List.of("tick", "schedule")) {
+            Run r = usageError(cmd);
+            assertThat(r.errLine()).contains("BACKUP_CRON").contains("never fires");
+        }
+        env.put("BACKUP_CRON", "*/5 * * * *");
+        Run explain = run("schedule", "--explain");
+        assertThat(explain.rc()).isZero();
+        assertThat(explain.out()).startsWith("'*/5 * * * *' in UTC, next fire times:").doesNotContain("CronSchedule[");
     }
 
     @Test

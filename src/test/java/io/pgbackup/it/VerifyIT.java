@@ -168,4 +168,33 @@ class VerifyIT {
         assertThat(dl.err()).contains(m.object("custom").orElseThrow().key());
         assertThat(out.resolve("03-00-00.dump")).doesNotExist();
     }
+
+    /** A damaged manifest hides its backup from list and restore; verify --all, list --incomplete and prune say so. */
+    @Test
+    void aCorruptManifestIsAnIntegrityFailureAndShowsAsIncompleteButIsNeverPruned() throws Exception {
+        String b = bucketWithCopies("verify-corrupt", "2026/11/20/03-00-00", "2026/11/21/03-00-00");
+        try (S3ObjectStore store = BackupIT.store(b)) {
+            RestoreFixtures.replace(store, "c/2026/11/21/03-00-00.json",
+                    "{\"formatVersion\": 1, \"stem\": \"2026/11/21/03-0".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Cli.Result list = Cli.run(env(b), "list");
+        assertThat(RestoreFixtures.listedStems(list.out())).containsExactly("2026/11/20/03-00-00");
+
+        Cli.Result all = Cli.run(env(b), "verify", "--all");
+        assertThat(all.code()).as(all.all()).isEqualTo(ExitCode.INTEGRITY.code());
+        assertThat(all.out()).contains("FAILED 2026/11/21/03-00-00").contains("manifest unreadable")
+                .contains("OK     2026/11/20/03-00-00");
+        assertThat(all.err()).contains("1 of 2");
+
+        Cli.Result incomplete = Cli.run(env(b), "list", "--incomplete");
+        assertThat(incomplete.out()).contains("2026/11/21/03-00-00").contains("manifest unreadable");
+
+        Cli.Result prune = Cli.run(env(b), "prune", "--keep-last", "1");
+        assertThat(prune.code()).as(prune.all()).isZero();
+        assertThat(prune.out()).contains("manifest unreadable, never pruned");
+        try (S3ObjectStore store = BackupIT.store(b)) {
+            assertThat(store.stat("c/2026/11/21/03-00-00.dump")).as("its objects are kept for a person to look at")
+                    .isPresent();
+        }
+    }
 }

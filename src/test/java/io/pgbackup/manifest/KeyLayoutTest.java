@@ -157,4 +157,29 @@ class KeyLayoutTest {
         assertThat(KeyLayout.isRelativeStem(STEM)).isTrue();
         assertThat(KeyLayout.isRelativeStem(STEM + "-2")).isTrue();
     }
+
+    @Test
+    void everyKeyOfARunComesFromTheLayout() {
+        KeyLayout l = new KeyLayout("prod/db1");
+        assertThat(l.lockKey()).isEqualTo("prod/db1/pgbackup.lock");
+        assertThat(l.storeProbeKey()).isEqualTo("prod/db1/pgbackup.store.json");
+        assertThat(l.markerKey("2026/11/27/03-00-00")).isEqualTo("prod/db1/2026/11/27/03-00-00.inprogress");
+        String report = l.drillReportKey("2026/11/27/03-00-00", Instant.parse("2026-11-27T04:00:00.123Z"));
+        assertThat(report).isEqualTo("prod/db1/2026/11/27/03-00-00.drill-20261127T040000123Z.json");
+        assertThat(report).startsWith(l.drillReportPrefix("2026/11/27/03-00-00"));
+        assertThat(KeyLayout.isDrillReport(report)).isTrue();
+        assertThat(KeyLayout.isBackupObject(report)).as("a report is not part of the backup").isFalse();
+        assertThat(KeyLayout.isBackupObject("prod/db1/2026/11/27/03-00-00.json")).isTrue();
+        assertThat(KeyLayout.isMarker(l.markerKey("2026/11/27/03-00-00"))).isTrue();
+        assertThat(l.stemOf(l.markerKey("2026/11/27/03-00-00"))).contains("2026/11/27/03-00-00");
+        assertThat(l.stemOf(l.lockKey())).isEmpty();
+        assertThat(l.stemOf(l.probeScratchKey("x"))).isEmpty();
+    }
+
+    @Test
+    void messagesNameThePrefixOrSayThereIsNone() {
+        assertThat(new KeyLayout("prod").describe()).isEqualTo("'prod'");
+        assertThat(new KeyLayout("").describe()).isEqualTo("the bucket root (no S3_PREFIX)");
+        assertThat(new KeyLayout("").lockKey()).isEqualTo("pgbackup.lock");
+    }
 }

@@ -235,6 +235,59 @@ public abstract class ObjectStoreContract {
     }
 
     @Test
+    void aRangedGetStartsAtTheOffsetAndPastTheEndIsEmpty() throws Exception {
+        byte[] data = random(LARGE, 11);
+        store.put("range/object", unknownLength(data));
+        try (InputStream in = store.get("range/object", 1234)) {
+            assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(data, 1234, data.length));
+        }
+        try (InputStream in = store.get("range/object", LARGE)) {
+            assertThat(in.readAllBytes()).isEmpty();
+        }
+        try (InputStream in = store.get("range/object", LARGE + 10)) {
+            assertThat(in.readAllBytes()).isEmpty();
+        }
+        assertThatThrownBy(() -> store.get("range/missing", 10)).isInstanceOf(ObjectNotFoundException.class);
+    }
+
+    @Test
+    void aStreamClosedEarlyDoesNotReadTheRest() throws Exception {
+        store.put("early/object", unknownLength(random(LARGE, 12)));
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 20; i++) {
+            try (InputStream in = store.get("early/object")) {
+                assertThat(in.read()).isNotNegative();
+            }
+        }
+        // 20 reads of 12 MiB would take seconds; 20 aborted ones take a fraction of that
+        assertThat(System.nanoTime() - t0).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(20));
+    }
+
+    @Test
+    void replaceSwapsOnlyTheExpectedVersion() throws Exception {
+        ObjectInfo first = store.put("lease/key", unknownLength("one".getBytes(StandardCharsets.UTF_8)));
+        String v1 = first.version() != null ? first.version() : store.stat("lease/key").orElseThrow().version();
+        assertThat(v1).isNotNull();
+        assertThatThrownBy(() -> store.replace("lease/key", "x".getBytes(StandardCharsets.UTF_8), "\"not-the-version\""))
+                .isInstanceOf(ObjectChangedException.class);
+        assertThat(new String(read(store, "lease/key"), StandardCharsets.UTF_8)).isEqualTo("one");
+        ObjectInfo second = store.replace("lease/key", "two".getBytes(StandardCharsets.UTF_8), v1);
+        assertThat(new String(read(store, "lease/key"), StandardCharsets.UTF_8)).isEqualTo("two");
+        assertThat(second.version()).isNotEqualTo(v1);
+        assertThat(store.stat("lease/key").orElseThrow().version()).isEqualTo(second.version());
+        assertThatThrownBy(() -> store.replace("lease/key", "three".getBytes(StandardCharsets.UTF_8), v1))
+                .as("a stale version").isInstanceOf(ObjectChangedException.class);
+        assertThatThrownBy(() -> store.replace("lease/missing", "x".getBytes(StandardCharsets.UTF_8), v1))
+                .isInstanceOf(ObjectChangedException.class);
+    }
+
+    @Test
+    void aFailedPutLeavesNoPendingUpload() throws Exception {
+        assertThatThrownBy(() -> store.put("pending/large", failingAfter(LARGE))).isInstanceOf(IOException.class);
+        assertThat(store.pendingUploads("pending/")).isEmpty();
+    }
+
+    @Test
     void invalidKeysAreRefused() {
         for (String bad : new String[] {"", "/abs", "a//b", "a/../b", "./a", "a/"}) {
             assertThatThrownBy(() -> store.put(bad, unknownLength(new byte[0])))

@@ -31,6 +31,22 @@ class FsObjectStoreTest extends ObjectStoreContract {
     }
 
     @Test
+    void aTempFileLeftByAKilledWriterIsAPendingUploadUntilAborted() throws Exception {
+        Path target = dir.resolve("store/prod/2026/11/27/03-00-00.dump");
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling(".pgbackup-tmp-03-00-00.dump-" + java.util.UUID.randomUUID());
+        Files.write(tmp, new byte[4096]);
+        var pending = store.pendingUploads("prod/");
+        assertThat(pending).hasSize(1);
+        assertThat(pending.get(0).key()).isEqualTo("prod/2026/11/27/03-00-00.dump");
+        assertThat(pending.get(0).bytes()).isEqualTo(4096);
+        assertThat(store.list("")).as("never listed").isEmpty();
+        store.abort(pending.get(0));
+        assertThat(tmp).doesNotExist();
+        assertThat(store.pendingUploads("")).isEmpty();
+    }
+
+    @Test
     void listOfAMissingRootIsEmpty() throws Exception {
         assertThat(store.list("")).isEmpty();
         assertThat(Files.exists(dir.resolve("store"))).isFalse();

@@ -34,6 +34,22 @@ class S3ObjectStoreIT extends ObjectStoreContract {
     }
 
     @Test
+    void anUploadThatWasNeverCompletedIsPendingWithItsPartsUntilAborted() throws Exception {
+        S3Client client = ((S3ObjectStore) store).client();
+        String id = client.createMultipartUpload(b -> b.bucket(bucket).key("prod/2026/11/27/03-00-00.dump")).uploadId();
+        client.uploadPart(b -> b.bucket(bucket).key("prod/2026/11/27/03-00-00.dump").uploadId(id).partNumber(1),
+                software.amazon.awssdk.core.sync.RequestBody.fromBytes(random(S3Settings.MIN_PART_SIZE, 3)));
+        var pending = store.pendingUploads("prod/");
+        assertThat(pending).hasSize(1);
+        assertThat(pending.get(0).key()).isEqualTo("prod/2026/11/27/03-00-00.dump");
+        assertThat(pending.get(0).bytes()).isEqualTo(S3Settings.MIN_PART_SIZE);
+        assertThat(pending.get(0).initiated()).isNotNull();
+        store.abort(pending.get(0));
+        assertThat(store.pendingUploads("prod/")).isEmpty();
+        store.abort(pending.get(0)); // already gone: not an error
+    }
+
+    @Test
     void worksWithChecksumsWhenRequiredToo() throws Exception {
         S3Server s3 = TestRig.get().s3();
         try (S3ObjectStore plain = new S3ObjectStore(settings(s3, bucket, true))) {
