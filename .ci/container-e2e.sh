@@ -197,6 +197,24 @@ tick_nothing_due() {
 }
 # -------------------------------------------------------------------------------------------------
 
+# A ~1.3 GB database (bench/gen.sql at scale 1: mixed text, jsonb, numerics, bytea) backed up by the
+# image in a container limited to 256 MB of memory (no swap): the whole process tree (JVM with the
+# image's flags, pg_dump, pg_restore) must fit, as on a 256 MB Fly machine.
+seed_big_database() {
+    "$PODMAN" exec "$DB" psql -q -U postgres -d app -c "create database big" || return 1
+    "$PODMAN" exec -i "$DB" psql -q -v ON_ERROR_STOP=1 -U postgres -d big -v n_customers=1000000 -v n_events=3000000 \
+        -v n_attachments=400000 -f - <bench/gen.sql >/dev/null || return 1
+    "$PODMAN" exec "$DB" psql -At -U postgres -d big -c "select 'database size: ' || pg_size_pretty(pg_database_size('big'))"
+}
+
+backup_big_in_256m() {
+    local rc=0
+    expect_rc 0 "$TMP/big.out" pgb --memory 256m --memory-swap 256m -e S3_PREFIX=e2e-big \
+        -e PG_URI="postgres://postgres:$PG_PASSWORD@db:5432/big" "$IMAGE" backup || rc=$?
+    [ "$rc" -eq 0 ] || { [ "$rc" -ne 137 ] || log "    exit 137: killed by the OOM killer"; return 1; }
+    grep -q "^e2e-big/.*\.json$" "$TMP/big.out" || { log "    no manifest key on stdout"; return 1; }
+}
+
 wrong_password_exits_3() {
     expect_rc 3 "$TMP/pw.out" pgb -e PG_URI="$PG_URI_BAD" "$IMAGE" backup
 }
@@ -232,6 +250,8 @@ step "bucket holds .dump, .sql.zst and .json" bucket_has_all_objects
 step "backup to ./backups (no bucket) -> exit 0" backup_to_directory
 step "drill (restore the latest backup into a scratch db) -> exit 0" drill_latest
 step "tick with BACKUP_CRON='0 0 1 1 *' -> exit 0, 'nothing due'" tick_nothing_due
+step "seed a ~1.3 GB database (bench/gen.sql, scale 1)" seed_big_database
+step "backup of the big database in a container limited to 256 MB -> exit 0" backup_big_in_256m
 step "wrong password -> exit 3" wrong_password_exits_3
 step "pg_dump 15 image vs 17 server -> exit 4" pg15_image_vs_pg17_server_exits_4
 step "--help -> exit 0" help_exits_0

@@ -30,6 +30,25 @@ class ProcessIdTest {
     }
 
     @Test
+    void aKilledProcessThatWasNotReapedYetIsDeadToo() throws Exception {
+        // The background child of sh becomes a child of "sleep 30", which never waits for it: a zombie.
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 0 & echo $!; exec sleep 30").start();
+        try {
+            long zombie = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream()))
+                    .readLine().strip());
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!ProcessId.zombie(zombie) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(ProcessId.zombie(zombie)).as("pid " + zombie + " is a zombie").isTrue();
+            assertThat(ProcessHandle.of(zombie)).as("the JDK still sees it").isPresent();
+            assertThat(new ProcessId(ProcessId.hostName(), zombie, null).isDeadOnThisHost()).isTrue();
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
+    @Test
     void theSamePidWithAnotherStartTimeIsAnEarlierIncarnation() {
         // A restarted container: same host name, same pid, another process.
         ProcessId earlier = new ProcessId(ProcessId.hostName(), ProcessId.self().pid(), Instant.parse("2020-01-01T00:00:00Z"));

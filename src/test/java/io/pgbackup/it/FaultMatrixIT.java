@@ -123,6 +123,59 @@ class FaultMatrixIT {
         check.assertClean();
     }
 
+    @Test
+    void aStoreThatIsDownAtStartFailsBeforePgDumpRuns() throws Exception {
+        Path bin = Files.createTempDirectory("spy");
+        Path runs = bin.resolve("runs.txt");
+        io.pgbackup.pg.PgTools real = new io.pgbackup.pg.PgTools(System.getenv());
+        BackupFailureIT.write(bin.resolve("pg_dump"), "[ \"$1\" = --version ] || echo dump >> " + runs + "\nexec "
+                + real.find("pg_dump").orElseThrow() + " \"$@\"");
+        BackupFailureIT.write(bin.resolve("pg_restore"), "exec " + real.find("pg_restore").orElseThrow() + " \"$@\"");
+        Map<String, String> env = env();
+        env.put("PG_BIN_DIR", bin.toString());
+        proxy.close(); // nothing listens on the endpoint any more
+        long t0 = System.nanoTime();
+        Cli.Result r = Cli.run(env, "backup");
+        assertThat(seconds(t0)).as("connection refused is retried for S3_RETRY_FOR, then it fails").isLessThan(30);
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.STORAGE.code());
+        StoreCheck.assertOneLine(r);
+        assertThat(r.err()).contains("cannot connect to the store");
+        assertThat(runs).as("pg_dump never started").doesNotExist();
+        check.assertUnchanged(earlier);
+    }
+
+    @Test
+    void sigtermEndsABackupBlockedOnAFrozenStoreWithinTheGracePeriod() throws Exception {
+        FaultProxy.Rule slow = proxy.on("PUT", "partNumber=", new FaultProxy.SlowRead(4 * 1024 * 1024), -1);
+        Map<String, String> env = env();
+        env.put("S3_TIMEOUT", "60s"); // nothing times out by itself within the test: only the signal ends it
+        env.put("SHUTDOWN_GRACE", "5s");
+        Path errFile = Files.createTempFile("frozen", ".err");
+        Process p = Cli.start(env, errFile.toFile(), "backup");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (slow.fired() < 2) {
+            assertThat(p.isAlive()).as(Files.readString(errFile)).isTrue();
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        proxy.blackHoleAll(true); // parts, aborts, the lock release: nothing gets an answer now
+        Thread.sleep(500);
+        long t0 = System.nanoTime();
+        p.destroy();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the process ended").isTrue();
+        long took = seconds(t0);
+        String err = Files.readString(errFile);
+        assertThat(took).as(err).isLessThanOrEqualTo(7);
+        assertThat(p.exitValue()).as(err).isEqualTo(ExitCode.INTERRUPTED.code());
+        proxy.blackHoleAll(false);
+        proxy.clearRules();
+        assertThat(check.manifests()).as("nothing committed").isEqualTo(1);
+        // the next run (another process: the lease of the dead one is taken over) cleans up
+        Cli.Result next = Cli.runJar(env(), "backup");
+        assertThat(next.code()).as(next.err()).isZero();
+        check.assertClean();
+    }
+
     // ---- downloads -------------------------------------------------------------------------------
 
     /** One reset in the middle of every download of {@code suffix}. */
