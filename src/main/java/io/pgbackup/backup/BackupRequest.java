@@ -16,8 +16,7 @@ public record BackupRequest(
         String label,
         String trigger,
         Instant slot,
-        DumpOptions dumpOptions,
-        boolean countRows) {
+        DumpOptions dumpOptions) {
 
     public static final String ADHOC = "adhoc";
     public static final String SCHEDULED = "scheduled";

@@ -4,6 +4,8 @@ import io.pgbackup.Cancellation;
 import io.pgbackup.ProcessId;
 import io.pgbackup.pipeline.CompressionStage;
 import io.pgbackup.pipeline.CountingStage;
+import io.pgbackup.pipeline.RowCountingStage;
+import io.pgbackup.pg.TableInfo;
 import io.pgbackup.repo.OrphanSweeper;
 import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.repo.StemClaim;
@@ -77,12 +79,13 @@ public final class BackupService {
     public static Preflight preflight(BackupRequest req, PgTools tools) {
         Path pgDump = tools.find("pg_dump").orElseThrow(() -> missing(tools, "pg_dump"));
         ToolVersion dumpVersion = tools.version("pg_dump").orElseThrow(() -> missing(tools, "pg_dump"));
-        Path pgRestore = req.format().plain() ? tools.find("pg_restore").orElseThrow(() -> missing(tools, "pg_restore")) : null;
+        // Always: the archive also goes through pg_restore --file=-, whose script gives the row counts.
+        Path pgRestore = tools.find("pg_restore").orElseThrow(() -> missing(tools, "pg_restore"));
 
         Database db = new Database(req.source(), "source");
         ServerInfo info;
         try (Connection c = db.connect()) {
-            info = ServerInfo.read(c, req.countRows());
+            info = ServerInfo.read(c);
         } catch (SQLException e) {
             throw new PgBackupException(ExitCode.DATABASE, "source database: " + e.getMessage(), e);
         }
@@ -121,7 +124,8 @@ public final class BackupService {
                 ChildCredentials creds = ChildCredentials.of(req.source());
                 Progress progress = new Progress(info.sizeBytes(), progressEvery)) {
             String stem = claim.stem();
-            BackupRun.Plan plan = plan(req, stem, pre, compression, creds, progress);
+            RowCountingStage counter = new RowCountingStage();
+            BackupRun.Plan plan = plan(req, stem, pre, compression, creds, progress, counter);
             List<Manifest.StoredObject> objects = new BackupRun(store, plan).execute(cancellation);
             Instant finished = clock.instant();
             if (cancellation.isCancelled() || lock != null && lock.lost() != null) {
@@ -131,7 +135,7 @@ public final class BackupService {
                 }
                 cancellation.check("before the manifest was written: backup aborted, nothing stored");
             }
-            Manifest m = manifest(req, stem, started, finished, info, pre.dumpVersion(), compression, objects);
+            Manifest m = manifest(req, stem, started, finished, info, pre.dumpVersion(), compression, objects, counter);
             commit(m, objects);
             if (lock != null) {
                 lock.committed();
@@ -166,44 +170,69 @@ public final class BackupService {
      * {@code pg_restore --file=-}, whose SQL is counted, compressed and uploaded.
      */
     private BackupRun.Plan plan(BackupRequest req, String stem, Preflight pre, String compression,
-            ChildCredentials creds, Progress progress) {
+            ChildCredentials creds, Progress progress, RowCountingStage counter) {
         List<String> dumpCmd = new ArrayList<>(List.of(pre.pgDump().toString(), "--format=custom",
                 "--compress=" + compressArg(compression), "--no-password", creds.dbnameArg()));
         dumpCmd.addAll(req.dumpOptions().args());
         // The password travels in a 0600 passfile only: never argv, never the child's environment.
         List<BackupRun.Consumer> fromDump = new ArrayList<>();
         List<BackupRun.Producer> producers = new ArrayList<>();
-        if (req.format().plain()) {
-            fromDump.add(new BackupRun.ToChild("pg_restore"));
-        }
+        fromDump.add(new BackupRun.ToChild("pg_restore"));
         if (req.format().custom()) {
             fromDump.add(new BackupRun.ToOutput(new BackupRun.Output("dump", List.of(),
                     layout.key(stem, KeyLayout.DUMP_SUFFIX), "custom", compression)));
         }
         producers.add(new BackupRun.Producer("pg_dump", dumpCmd, creds.env(), fromDump, progress.archiveBytes));
-        if (req.format().plain()) {
-            List<String> restoreCmd = new ArrayList<>(List.of(pre.pgRestore().toString(), "--file=-"));
-            restoreCmd.addAll(req.dumpOptions().forRestore());
-            BackupRun.Output sql = new BackupRun.Output("sql", List.of(new CountingStage(progress.sqlBytes),
-                    new CompressionStage(req.sqlCompression())), layout.key(stem, req.sqlCompression().suffix()),
-                    "plain", req.sqlCompression().label());
-            producers.add(new BackupRun.Producer("pg_restore", restoreCmd, creds.env(),
-                    List.of(new BackupRun.ToOutput(sql)), null));
-        }
+        List<String> restoreCmd = new ArrayList<>(List.of(pre.pgRestore().toString(), "--file=-"));
+        restoreCmd.addAll(req.dumpOptions().forRestore());
+        // The script's rows are counted on their way to the compressor; with --format custom the
+        // script is only counted (no key: nothing is stored).
+        BackupRun.Output sql = req.format().plain()
+                ? new BackupRun.Output("sql", List.of(new CountingStage(progress.sqlBytes), counter,
+                        new CompressionStage(req.sqlCompression())), layout.key(stem, req.sqlCompression().suffix()),
+                        "plain", req.sqlCompression().label())
+                : new BackupRun.Output("row-count", List.of(new CountingStage(progress.sqlBytes), counter), null, null, null);
+        producers.add(new BackupRun.Producer("pg_restore", restoreCmd, creds.env(), List.of(new BackupRun.ToOutput(sql)),
+                null));
         return new BackupRun.Plan(producers);
     }
 
     private Manifest manifest(BackupRequest req, String stem, Instant started, Instant finished, ServerInfo info,
-            ToolVersion dumpVersion, String compression, List<Manifest.StoredObject> objects) {
-        List<Manifest.Table> tables = info.tables().stream()
-                .map(t -> new Manifest.Table(t.schema(), t.name(), t.rowEstimate(), t.rowCount())).toList();
+            ToolVersion dumpVersion, String compression, List<Manifest.StoredObject> objects, RowCountingStage counter) {
+        List<Manifest.Table> tables = tables(info, counter);
+        long total = tables.stream().mapToLong(t -> t.rowCount() == null ? 0 : t.rowCount()).sum();
         return new Manifest(Manifest.FORMAT_VERSION, "pgbackup", Version.tool(), stem,
                 req.label(), req.trigger(), req.slot(), started, finished,
                 Duration.between(started, finished).toMillis(),
                 new Manifest.Source(info.database(), req.source().redacted(), info.version().full(),
                         info.version().major(), info.sizeBytes()),
                 new Manifest.Dump(dumpVersion.full(), compression, req.dumpOptions().args()),
-                objects, tables);
+                objects, tables, new Manifest.Rows(Manifest.Rows.DUMP_STREAM, total, counter.largeObjects()));
+    }
+
+    /**
+     * The tables the dump holds (as its script creates them), with the rows counted in its COPY
+     * blocks; the server's list adds the planner's estimates and which tables are partitioned. A
+     * table of the dump without a COPY block has no data in it: partitioned, or excluded.
+     */
+    static List<Manifest.Table> tables(ServerInfo info, RowCountingStage counter) {
+        java.util.Map<RowCountingStage.Table, TableInfo> server = new java.util.HashMap<>();
+        for (TableInfo t : info.tables()) {
+            server.put(new RowCountingStage.Table(t.schema(), t.name()), t);
+        }
+        java.util.SortedSet<RowCountingStage.Table> inDump = new java.util.TreeSet<>(
+                java.util.Comparator.comparing(RowCountingStage.Table::schema).thenComparing(RowCountingStage.Table::name));
+        inDump.addAll(counter.tables());
+        inDump.addAll(counter.rows().keySet());
+        List<Manifest.Table> out = new ArrayList<>();
+        for (RowCountingStage.Table t : inDump) {
+            TableInfo s = server.get(t);
+            long estimate = s == null ? -1 : s.rowEstimate();
+            Long rows = counter.rows().get(t);
+            String data = rows != null ? null : s != null && s.partitioned() ? "partitioned" : "excluded";
+            out.add(new Manifest.Table(t.schema(), t.name(), estimate, rows, data));
+        }
+        return out;
     }
 
     /** The manifest is the commit point; if it cannot be written, the data objects go too. */

@@ -51,13 +51,22 @@ public final class DrillService {
     }
 
     /**
-     * @param server    a database on the server to drill on (used to create/drop the scratch one)
-     * @param newest    the newest backup, for the max-age alarm (null: no alarm)
-     * @param tolerance allowed relative difference between restored rows and pg_class estimates
-     * @param checkSql  queries that must each return true
+     * @param server      a database on the server to drill on (used to create/drop the scratch one)
+     * @param newest      the newest backup, for the max-age alarm (null: no alarm)
+     * @param tolerance   for backups without exact counts: the allowed difference from the planner's
+     *                    estimates; null (the default) notes differences without failing
+     * @param checkSql    queries that must each return true
+     * @param beforeChecks runs on the restored database before it is checked (null: nothing); tests
+     *                    use it to make a restore differ from its backup
      */
     public record Request(Manifest backup, ConnectionString server, String scratchName, boolean keep,
-            double tolerance, List<String> checkSql, Duration maxAge, Manifest newest) {}
+            Double tolerance, List<String> checkSql, Duration maxAge, Manifest newest,
+            java.util.function.Consumer<ConnectionString> beforeChecks) {
+        public Request(Manifest backup, ConnectionString server, String scratchName, boolean keep, Double tolerance,
+                List<String> checkSql, Duration maxAge, Manifest newest) {
+            this(backup, server, scratchName, keep, tolerance, checkSql, maxAge, newest, null);
+        }
+    }
 
     public static String defaultScratchName(String stem) {
         // 2026/11/27/03-00-00-2 -> pgbackup_drill_20261127_030000_2
@@ -116,36 +125,28 @@ public final class DrillService {
     }
 
     private void checkDatabase(Request req, ConnectionString scratch, List<DrillReport.Check> checks) {
+        if (req.beforeChecks() != null) {
+            req.beforeChecks().accept(scratch);
+        }
+        Manifest m = req.backup();
         try (Connection c = new Database(scratch, "scratch").connect()) {
-            List<io.pgbackup.pg.TableInfo> restored = ServerInfo.tables(c, true);
-            List<String> missing = new ArrayList<>();
-            List<String> wrong = new ArrayList<>();
-            int compared = 0;
-            for (Manifest.Table t : req.backup().tables()) {
-                var hit = restored.stream().filter(r -> r.schema().equals(t.schema()) && r.name().equals(t.name())).findFirst();
-                if (hit.isEmpty()) {
-                    missing.add(t.schema() + "." + t.name());
-                    continue;
-                }
-                long rows = hit.get().rowCount();
-                if (t.rowCount() != null) {
-                    compared++;
-                    if (rows != t.rowCount()) {
-                        wrong.add(t.schema() + "." + t.name() + " has " + rows + " rows, manifest counted " + t.rowCount());
-                    }
-                } else if (t.rowEstimate() > 0) {
-                    compared++;
-                    double diff = Math.abs(rows - t.rowEstimate()) / (double) t.rowEstimate();
-                    if (diff > req.tolerance()) {
-                        wrong.add(String.format(Locale.ROOT, "%s.%s has %d rows, estimate was %d (%.0f%% off)",
-                                t.schema(), t.name(), rows, t.rowEstimate(), diff * 100));
-                    }
+            // Backups that counted their dump stream counted each table's own rows: compare with ONLY.
+            // Older ones counted with --count-rows, children included.
+            boolean only = m.exactRowCounts();
+            java.util.Map<String, Long> restored = new java.util.HashMap<>();
+            java.util.Set<String> present = new java.util.HashSet<>();
+            for (io.pgbackup.pg.TableInfo t : ServerInfo.tables(c)) {
+                present.add(t.schema() + "." + t.name());
+            }
+            for (Manifest.Table t : m.tables()) {
+                if (present.contains(t.qualified())) {
+                    cancellation.check("during the drill's checks");
+                    restored.put(t.qualified(), t.data() != null && only ? 0L
+                            : ServerInfo.count(c, t.schema(), t.name(), only));
                 }
             }
-            checks.add(new DrillReport.Check("tables", missing.isEmpty(), missing.isEmpty()
-                    ? "all " + req.backup().tables().size() + " tables exist" : "missing: " + String.join(", ", missing)));
-            checks.add(new DrillReport.Check("rows", wrong.isEmpty(), wrong.isEmpty()
-                    ? compared + " tables match the manifest's row counts" : String.join("; ", wrong)));
+            Long largeObjects = m.rows() != null ? ServerInfo.largeObjects(c) : null;
+            checks.addAll(RowCheck.checks(m, restored, req.tolerance(), largeObjects));
             int i = 0;
             for (String sql : req.checkSql()) {
                 i++;

@@ -26,8 +26,8 @@ final class BackupOptions {
     String dumpOptions;
 
     @Option(names = "--count-rows", arity = "0..1", paramLabel = "BOOL", fallbackValue = "true",
-            description = "Count every table's rows exactly into the manifest (reads each table once more). "
-                    + "Env: COUNT_ROWS. Default: false.")
+            description = "No longer needed (accepted and ignored): every backup counts each table's rows exactly "
+                    + "from the dump stream. Env: COUNT_ROWS.")
     String countRows;
 
     @Option(names = "--progress-interval", paramLabel = "SECONDS",
@@ -35,10 +35,9 @@ final class BackupOptions {
     String progressInterval;
 
     /** A validated template; {@link Resolved#request} fills in what differs per run. */
-    record Resolved(BackupFormat format, SqlCompression compression, DumpOptions dumpOptions, boolean countRows,
-            Duration progressEvery) {
+    record Resolved(BackupFormat format, SqlCompression compression, DumpOptions dumpOptions, Duration progressEvery) {
         BackupRequest request(ConnectionString source, String label, String trigger, Instant slot) {
-            return new BackupRequest(source, format, compression, label, trigger, slot, dumpOptions, countRows);
+            return new BackupRequest(source, format, compression, label, trigger, slot, dumpOptions);
         }
     }
 
@@ -46,9 +45,13 @@ final class BackupOptions {
         Setting f = Setting.resolve(env, "--format", format, "both", "BACKUP_FORMAT");
         Setting comp = Setting.resolve(env, "--sql-compression", sqlCompression, "zstd", "SQL_COMPRESSION");
         Setting opts = Setting.resolve(env, "--dump-options", dumpOptions, "", "PG_DUMP_OPTIONS");
+        // Still validated (a typo stays an error), then ignored: the counts come from the dump stream now.
+        if (Flags.bool(Setting.resolve(env, "--count-rows", countRows, "false", "COUNT_ROWS"))) {
+            org.slf4j.LoggerFactory.getLogger(BackupOptions.class).info("--count-rows/COUNT_ROWS is no longer needed: "
+                    + "every backup counts its rows exactly from the dump stream");
+        }
         return new Resolved(BackupFormat.parse(f.value(), f.source()), SqlCompression.parse(comp.value(), comp.source()),
                 DumpOptions.parse(opts.value(), opts.source()),
-                Flags.bool(Setting.resolve(env, "--count-rows", countRows, "false", "COUNT_ROWS")),
                 Duration.ofSeconds(Flags.positiveInt(
                         Setting.resolve(env, "--progress-interval", progressInterval, "5", "PROGRESS_INTERVAL"))));
     }

@@ -61,9 +61,11 @@ final class DrillCommand implements Callable<Integer> {
             description = "Fail when the newest backup finished longer ago than this (e.g. 26h). Env: DRILL_MAX_AGE.")
     String maxAge;
 
-    @Option(names = "--tolerance", paramLabel = "FRACTION", defaultValue = "0.1",
-            description = "Allowed difference from pg_class row estimates when the manifest has no exact counts. Default: 0.1.")
-    double tolerance;
+    @Option(names = "--tolerance", paramLabel = "FRACTION",
+            description = "Only for backups taken before pgbackup counted rows in the dump stream (no exact counts): "
+                    + "fail when a table's rows differ from the planner's estimate by more than this. Default: "
+                    + "estimates are noted, never checked.")
+    Double tolerance;
 
     @Mixin
     StoreOptions store = new StoreOptions();
@@ -86,7 +88,7 @@ final class DrillCommand implements Callable<Integer> {
         Setting sqlFile = Setting.resolve(env, "--check-sql", checkSql == null ? null : checkSql.toString(), null,
                 "DRILL_CHECK_SQL");
         List<String> assertions = sqlFile.isSet() ? readChecks(Path.of(sqlFile.value()), sqlFile.source()) : List.of();
-        if (tolerance < 0 || tolerance > 1) {
+        if (tolerance != null && (tolerance < 0 || tolerance > 1)) {
             throw PgBackupException.config("--tolerance must be between 0 and 1; got " + tolerance);
         }
         StoreOptions.Resolved where = store.resolve(env);

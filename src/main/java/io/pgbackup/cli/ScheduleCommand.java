@@ -118,7 +118,7 @@ final class ScheduleCommand implements Callable<Integer> {
         Manifest m = all.get(0);
         DrillReport r = new DrillService(new ObjectReader(catalog.store()), catalog.layout(), new PgTools(ctx.env()), ctx.clock(),
                 ctx.cancellation())
-                .drill(new DrillService.Request(m, server, DrillService.defaultScratchName(m.stem()), false, 0.1,
+                .drill(new DrillService.Request(m, server, DrillService.defaultScratchName(m.stem()), false, null,
                         List.of(), null, m));
         out.println("drill of " + m.stem() + (r.passed() ? " passed" : " FAILED: " + r.checks()));
         out.flush();

@@ -13,11 +13,8 @@ import java.util.List;
 /** What a backup records about its source: versions, name, size and the tables. */
 public record ServerInfo(ToolVersion version, String database, long sizeBytes, List<TableInfo> tables) {
 
-    /**
-     * Reads the server's facts. With {@code countRows}, every table is counted exactly in one
-     * REPEATABLE READ transaction (a consistent set of counts; it reads every table once more).
-     */
-    public static ServerInfo read(Connection c, boolean countRows) {
+    /** Reads the server's facts: version, database name and size, tables with their estimates. */
+    public static ServerInfo read(Connection c) {
         try (Statement st = c.createStatement()) {
             ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int, "
                     + "current_setting('server_version'), current_database(), pg_database_size(current_database())");
@@ -25,7 +22,7 @@ public record ServerInfo(ToolVersion version, String database, long sizeBytes, L
             ToolVersion v = ToolVersion.fromServerNum(rs.getInt(1), rs.getString(2).split(" ")[0]);
             String db = rs.getString(3);
             long size = rs.getLong(4);
-            return new ServerInfo(v, db, size, tables(c, countRows));
+            return new ServerInfo(v, db, size, tables(c));
         } catch (SQLException e) {
             throw new PgBackupException(ExitCode.DATABASE, "cannot read the server's version and tables: "
                     + Database.firstLine(e.getMessage()), e);
@@ -33,13 +30,8 @@ public record ServerInfo(ToolVersion version, String database, long sizeBytes, L
     }
 
     /** Ordinary and partitioned tables outside the system schemas, ordered by schema and name. */
-    public static List<TableInfo> tables(Connection c, boolean countRows) throws SQLException {
+    public static List<TableInfo> tables(Connection c) throws SQLException {
         List<TableInfo> out = new ArrayList<>();
-        boolean auto = c.getAutoCommit();
-        if (countRows) {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-        }
         try (Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select n.nspname, c.relname, c.reltuples::bigint, c.relkind "
                         + "from pg_class c join pg_namespace n on n.oid = c.relnamespace "
@@ -47,26 +39,31 @@ public record ServerInfo(ToolVersion version, String database, long sizeBytes, L
                         + "and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%' "
                         + "order by 1, 2")) {
             while (rs.next()) {
-                String schema = rs.getString(1);
-                String name = rs.getString(2);
-                Long count = null;
-                if (countRows) {
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "select count(*) from " + quoteIdent(schema) + "." + quoteIdent(name))) {
-                        ResultSet r = ps.executeQuery();
-                        r.next();
-                        count = r.getLong(1);
-                    }
-                }
-                out.add(new TableInfo(schema, name, rs.getLong(3), count));
-            }
-        } finally {
-            if (countRows) {
-                c.commit();
-                c.setAutoCommit(auto);
+                out.add(new TableInfo(rs.getString(1), rs.getString(2), rs.getLong(3), "p".equals(rs.getString(4))));
             }
         }
         return out;
+    }
+
+    /**
+     * The exact number of rows of {@code schema.name}; with {@code only}, its own rows (an
+     * inheritance parent without its children's), which is what its COPY block in a dump holds.
+     */
+    public static long count(Connection c, String schema, String name, boolean only) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select count(*) from " + (only ? "only " : "") + quoteIdent(schema)
+                + "." + quoteIdent(name)); ResultSet r = ps.executeQuery()) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    /** Large objects in the database. */
+    public static long largeObjects(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet r = st.executeQuery(
+                "select count(*) from pg_largeobject_metadata")) {
+            r.next();
+            return r.getLong(1);
+        }
     }
 
     public static String quoteIdent(String s) {

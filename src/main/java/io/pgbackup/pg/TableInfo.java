@@ -1,7 +1,8 @@
 package io.pgbackup.pg;
 
 /**
- * A table as the source database describes it at backup time: the estimate from
- * {@code pg_class.reltuples} (-1 when never analyzed) and, when counted, the exact row count.
+ * A table as the source database describes it at backup time: the planner's estimate from
+ * {@code pg_class.reltuples} (-1 when never analyzed; never a count) and whether it is a
+ * partitioned table (whose rows live in its partitions).
  */
-public record TableInfo(String schema, String name, long rowEstimate, Long rowCount) {}
+public record TableInfo(String schema, String name, long rowEstimate, boolean partitioned) {}

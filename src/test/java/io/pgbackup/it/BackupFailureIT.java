@@ -209,7 +209,7 @@ class BackupFailureIT {
         String small = pg.createDatabase("same_second");
         pg.exec(small, "create table t(x int); insert into t values (1)");
         BackupRequest req = new BackupRequest(ConnectionString.parse(pg.uri(small), "PG_URI"), BackupFormat.BOTH,
-                SqlCompression.ZSTD, null, BackupRequest.ADHOC, null, DumpOptions.none(), false);
+                SqlCompression.ZSTD, null, BackupRequest.ADHOC, null, DumpOptions.none());
         try (S3ObjectStore store = BackupIT.store(bucket)) {
             BackupService service = new BackupService(store, new KeyLayout("same"), new PgTools(System.getenv()),
                     sameSecond, new Cancellation(), Duration.ofSeconds(5));
@@ -228,7 +228,7 @@ class BackupFailureIT {
 
     BackupRequest request() {
         return new BackupRequest(ConnectionString.parse(pg.uri(bigDb), "PG_URI"), BackupFormat.BOTH,
-                SqlCompression.ZSTD, null, BackupRequest.ADHOC, null, DumpOptions.none(), false);
+                SqlCompression.ZSTD, null, BackupRequest.ADHOC, null, DumpOptions.none());
     }
 
     /** A decorator that breaks the stream of puts whose key ends with {@code suffix} after {@code limit} bytes. */

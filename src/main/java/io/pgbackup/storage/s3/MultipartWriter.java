@@ -60,10 +60,19 @@ final class MultipartWriter {
         this.key = key;
     }
 
+    /** Leases, markers and manifests are small: they must not each cost a whole part buffer. */
+    private static final int SMALL = 64 * 1024;
+
     ObjectInfo write(InputStream data) throws IOException {
         int partSize = settings.partSize();
-        byte[] first = new byte[partSize];
-        int n = data.readNBytes(first, 0, partSize);
+        byte[] head = new byte[Math.min(SMALL, partSize)];
+        int n = data.readNBytes(head, 0, head.length);
+        checkInterrupted();
+        if (n < head.length) {
+            return putSmall(head, n);
+        }
+        byte[] first = java.util.Arrays.copyOf(head, partSize);
+        n += data.readNBytes(first, n, partSize - n);
         checkInterrupted();
         if (n < partSize) {
             return putSmall(first, n);
