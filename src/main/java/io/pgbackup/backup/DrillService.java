@@ -1,5 +1,6 @@
 package io.pgbackup.backup;
 
+import io.pgbackup.manifest.DrillReport;
 import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;

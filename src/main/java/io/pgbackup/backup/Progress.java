@@ -1,5 +1,6 @@
 package io.pgbackup.backup;
 
+import io.pgbackup.Bytes;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Executors;

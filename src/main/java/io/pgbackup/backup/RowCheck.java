@@ -1,5 +1,6 @@
 package io.pgbackup.backup;
 
+import io.pgbackup.manifest.DrillReport;
 import io.pgbackup.manifest.Manifest;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.pgbackup.cli;
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.repo.Catalog;
-import io.pgbackup.backup.DrillReport;
+import io.pgbackup.manifest.DrillReport;
 import io.pgbackup.backup.DrillService;
 import io.pgbackup.repo.Selector;
 import io.pgbackup.manifest.Manifest;

@@ -71,7 +71,7 @@ final class ListCommand implements Callable<Integer> {
                     out.println(new String(ManifestCodec.encode(left), java.nio.charset.StandardCharsets.UTF_8));
                 } else {
                     left.forEach(i -> out.printf(Locale.ROOT, "%-24s %10s  %d object(s), %d pending upload(s)  %s%n",
-                            i.stem(), io.pgbackup.backup.Bytes.format(i.bytes()), i.objects().size(), i.pending().size(),
+                            i.stem(), io.pgbackup.Bytes.format(i.bytes()), i.objects().size(), i.pending().size(),
                             i.reason()));
                 }
                 return 0;
@@ -92,8 +92,8 @@ final class ListCommand implements Callable<Integer> {
                 for (Manifest m : rows) {
                     out.printf(Locale.ROOT, "%-24s %-16s %-9s %-16s %10s %10s %7.1fs  %s/%s%n", m.stem(),
                             m.label() == null ? "-" : m.label(), m.trigger(), m.source().database(),
-                            m.object("custom").map(o -> io.pgbackup.backup.Bytes.format(o.bytes())).orElse("-"),
-                            m.object("plain").map(o -> io.pgbackup.backup.Bytes.format(o.bytes())).orElse("-"),
+                            m.object("custom").map(o -> io.pgbackup.Bytes.format(o.bytes())).orElse("-"),
+                            m.object("plain").map(o -> io.pgbackup.Bytes.format(o.bytes())).orElse("-"),
                             m.durationMillis() / 1000.0, m.source().serverVersion(), m.dump().pgDumpVersion());
                 }
             }

@@ -72,7 +72,7 @@ final class PruneCommand implements Callable<Integer> {
             PruneService.Applied a = service.apply(o, held, ctx.clock().instant());
             out.println("deleted " + o.plan().delete().size() + " backup(s) and " + (o.leftovers().size() + a.sweptRuns())
                     + " leftover(s): " + a.objects() + " object(s); aborted " + a.abortedUploads() + " pending upload(s) ("
-                    + io.pgbackup.backup.Bytes.format(a.abortedBytes()) + ")");
+                    + io.pgbackup.Bytes.format(a.abortedBytes()) + ")");
             out.flush();
         }
     }

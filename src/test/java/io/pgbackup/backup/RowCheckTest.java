@@ -2,6 +2,7 @@ package io.pgbackup.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgbackup.manifest.DrillReport;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.ServerInfo;
 import io.pgbackup.pg.TableInfo;

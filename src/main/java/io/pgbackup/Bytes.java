@@ -1,4 +1,4 @@
-package io.pgbackup.backup;
+package io.pgbackup;
 
 import java.util.Locale;
 

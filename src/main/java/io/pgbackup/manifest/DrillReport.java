@@ -1,4 +1,4 @@
-package io.pgbackup.backup;
+package io.pgbackup.manifest;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,0 +1,47 @@
+package io.pgbackup.health;
+
+import io.pgbackup.manifest.DrillReport;
+import io.pgbackup.manifest.Manifest;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What health is judged on, as plain values (golden files hold them as JSON). */
+public final class Facts {
+    private Facts() {}
+
+    /** One complete backup. {@code totalRows} is null for backups without exact counts. */
+    public record Backup(String stem, String label, String trigger, Instant slot, Instant startedAt, Instant finishedAt,
+            long durationMillis, Map<String, Long> bytesByFormat, long databaseBytes, Long totalRows, List<String> tables,
+            String database) {
+        public long storedBytes() {
+            return bytesByFormat.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        public static Backup of(Manifest m) {
+            Map<String, Long> bytes = new LinkedHashMap<>();
+            for (Manifest.StoredObject o : m.objects()) {
+                bytes.merge(o.format(), o.bytes(), Long::sum);
+            }
+            return new Backup(m.stem(), m.label(), m.trigger(), m.slot(), m.startedAt(), m.finishedAt(), m.durationMillis(),
+                    bytes, m.source() == null ? 0 : m.source().sizeBytes(), m.exactRowCounts() ? m.rows().total() : null,
+                    m.tables() == null ? List.of() : m.tables().stream().map(Manifest.Table::qualified).toList(),
+                    m.source() == null ? null : m.source().database());
+        }
+    }
+
+    /** One restore drill report; {@code failed} names the failed checks (empty when it passed). */
+    public record Drill(String backup, Instant startedAt, boolean passed, String failed) {
+        public static Drill of(DrillReport r) {
+            return new Drill(r.backup(), r.startedAt(), r.passed(), r.checks().stream().filter(c -> !c.ok())
+                    .map(c -> c.name() + ": " + c.detail()).reduce((a, b) -> a + "; " + b).orElse(""));
+        }
+    }
+
+    /** An interrupted backup (no manifest); {@code running} when its marker names the current lease. */
+    public record Debris(String stem, Instant startedAt, long bytes, int pendingUploads, boolean running) {}
+
+    /** The prefix lock as stored. */
+    public record Lock(String holder, String command, Instant startedAt, Instant renewedAt, Instant expiresAt) {}
+}
