@@ -19,6 +19,7 @@ public enum ExitCode {
     LOCKED(10, "another run holds the lock on this prefix"),
     RESTORE_FAILED(11, "the restore into the target database failed"),
     DUE(12, "tick --check: a backup is due (nothing was done)"),
+    UNHEALTHY(13, "status: the backups are not healthy (a failed check; with --strict, a warning)"),
     INTERRUPTED(130, "stopped by SIGINT or SIGTERM; in-flight uploads were aborted");
 
     private final int code;

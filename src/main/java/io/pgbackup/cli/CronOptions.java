@@ -38,6 +38,12 @@ final class CronOptions {
         return parse(c, zone(env));
     }
 
+    /** The schedule when BACKUP_CRON (or --cron) is set, else null. */
+    CronSchedule optional(Map<String, String> env) {
+        Setting c = Setting.resolve(env, "--cron", cron, null, "BACKUP_CRON");
+        return c.isSet() ? parse(c, zone(env)) : null;
+    }
+
     static CronSchedule parse(Setting c, ZoneId zone) {
         try {
             return CronSchedule.parse(c.value(), zone);

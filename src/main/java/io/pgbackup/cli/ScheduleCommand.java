@@ -6,7 +6,9 @@ import io.pgbackup.manifest.DrillReport;
 import io.pgbackup.backup.DrillService;
 import io.pgbackup.repo.LockPolicy;
 import io.pgbackup.repo.PrefixLock;
+import io.pgbackup.backup.ReportService;
 import io.pgbackup.backup.ScheduleDaemon;
+import io.pgbackup.health.StatusPolicy;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.PgTools;
@@ -50,6 +52,13 @@ final class ScheduleCommand implements Callable<Integer> {
     @Option(names = "--shutdown-grace", paramLabel = "DURATION",
             description = "How long a running backup may finish after SIGTERM. Env: SHUTDOWN_GRACE. Default: 30s.")
     String shutdownGrace;
+
+    @Option(names = "--report-upload", arity = "0..1", paramLabel = "BOOL", fallbackValue = "true",
+            description = "Refresh <prefix>/report.html after every backup and drill. Env: REPORT_UPLOAD. Default: false.")
+    String reportUpload;
+
+    @Option(names = "--report-days", paramLabel = "N", description = "Days the report covers. Env: REPORT_DAYS. Default: 90.")
+    String reportDays;
 
     @Mixin
     DatabaseOptions database = new DatabaseOptions();
@@ -95,19 +104,50 @@ final class ScheduleCommand implements Callable<Integer> {
         RetentionPolicy policy = prune.policy(env, cron.zone(env));
         StoreOptions.Resolved where = store.resolve(env).requireUploadMemory();
         LockPolicy locking = lock.resolve(env, "0", where);
+        boolean report = Flags.bool(Setting.resolve(env, "--report-upload", reportUpload, "false", "REPORT_UPLOAD"));
+        Duration reportWindow = Duration.ofDays(Flags.intInRange(
+                Setting.resolve(env, "--report-days", reportDays, "90", "REPORT_DAYS"), 1, 3660));
+        StatusPolicy reportPolicy = new StatusPolicy(schedule, StatusPolicy.DEFAULT_GRACE, StatusPolicy.DEFAULT_MAX_AGE, null,
+                StatusPolicy.DEFAULT_HISTORY, StatusPolicy.DEFAULT_MAX_SHRINK, false);
         try (ObjectStore objects = where.open()) {
             Catalog catalog = new Catalog(objects, where.layout());
             ScheduledRun run = new ScheduledRun(catalog, source, how, policy, locking, ctx, out);
-            ScheduleDaemon.Job backupJob = (slot, cancel) -> {
-                try (PrefixLock held = locking.acquire(objects, where.layout(), "schedule " + slot, ctx.clock(), cancel)) {
-                    run.backup(slot, cancel, held);
+            Runnable refresh = () -> {
+                if (report) {
+                    refreshReport(catalog, ctx, reportWindow, reportPolicy);
                 }
-                run.pruneAfterBackup();
             };
-            ScheduleDaemon.Job drillJob = (slot, cancel) -> drill(catalog, drillServer, ctx, out);
+            ScheduleDaemon.Job backupJob = (slot, cancel) -> {
+                try {
+                    try (PrefixLock held = locking.acquire(objects, where.layout(), "schedule " + slot, ctx.clock(), cancel)) {
+                        run.backup(slot, cancel, held);
+                    }
+                    run.pruneAfterBackup();
+                } finally {
+                    refresh.run(); // a failed backup is news too
+                }
+            };
+            ScheduleDaemon.Job drillJob = (slot, cancel) -> {
+                try {
+                    drill(catalog, drillServer, ctx, out);
+                } finally {
+                    refresh.run();
+                }
+            };
             new ScheduleDaemon(ctx.clock(), grace).run(schedule, backupJob, drills, drillJob, ctx.cancellation());
         }
         return 0;
+    }
+
+    /** Best effort: a report that cannot be refreshed is one warning, never a failed job. */
+    private static void refreshReport(Catalog catalog, Context ctx, Duration window, StatusPolicy policy) {
+        try {
+            ReportService service = new ReportService(catalog, ctx.clock());
+            service.upload(service.render(window, policy));
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(ScheduleCommand.class).warn("could not refresh {}: {}",
+                    catalog.layout().reportKey(), e.getMessage());
+        }
     }
 
     private static void drill(Catalog catalog, ConnectionString server, Context ctx, PrintWriter out) {

@@ -136,6 +136,27 @@ public final class KeyLayout {
         return rest.startsWith(".") ? Optional.of(m.group()) : Optional.empty();
     }
 
+    /** When the drill of report {@code key} started (from its name), or empty if it is no report key. */
+    public static Optional<Instant> drillReportTime(String key) {
+        int i = key.lastIndexOf(DRILL_REPORT_INFIX);
+        if (i < 0 || !key.endsWith(MANIFEST_SUFFIX)) {
+            return Optional.empty();
+        }
+        try {
+            String t = key.substring(i + DRILL_REPORT_INFIX.length(), key.length() - MANIFEST_SUFFIX.length());
+            return Optional.of(java.time.LocalDateTime.parse(t, REPORT_PARSE).toInstant(ZoneOffset.UTC));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static final DateTimeFormatter REPORT_PARSE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'");
+
+    /** The key of the HTML status report of this prefix ({@code report --upload}). */
+    public String reportKey() {
+        return root() + "report.html";
+    }
+
     /** Whether {@code key} is a drill report (belongs to a stem, but is not part of the backup). */
     public static boolean isDrillReport(String key) {
         int i = key.lastIndexOf(DRILL_REPORT_INFIX);

@@ -162,6 +162,71 @@ public final class Catalog {
         return new Scan(backups, unreadable, incomplete);
     }
 
+    /**
+     * What a time window of the store holds, from one listing: the backups started since
+     * {@code from} (and at least the newest {@code atLeast}, however old), newest first; the
+     * manifests among them that cannot be read; the drill reports of the window, newest first;
+     * every object listed (for debris) and the pending uploads.
+     */
+    public record Window(List<Manifest> backups, List<Unreadable> unreadable, List<io.pgbackup.manifest.DrillReport> drills,
+            List<ObjectInfo> objects, List<PendingUpload> pending) {}
+
+    public Window window(Instant from, int atLeast, boolean allDrills) {
+        List<ObjectInfo> objects = list("");
+        List<String> manifestKeys = new ArrayList<>();
+        List<String> reportKeys = new ArrayList<>();
+        for (ObjectInfo o : objects) {
+            if (layout.manifestStem(o.key()).isPresent()) {
+                manifestKeys.add(o.key());
+            } else if (KeyLayout.isDrillReport(o.key()) && layout.stemOf(o.key()).isPresent()) {
+                reportKeys.add(o.key());
+            }
+        }
+        // Stems sort by time: take the window's, plus the newest atLeast.
+        manifestKeys.sort(Comparator.reverseOrder());
+        List<String> chosen = new ArrayList<>();
+        for (int i = 0; i < manifestKeys.size(); i++) {
+            String stem = layout.manifestStem(manifestKeys.get(i)).orElseThrow();
+            if (i < atLeast || !KeyLayout.instantOf(stem).isBefore(from)) {
+                chosen.add(manifestKeys.get(i));
+            }
+        }
+        List<Manifest> backups = new ArrayList<>();
+        List<Unreadable> unreadable = new ArrayList<>();
+        for (Read r : read(chosen)) {
+            if (r.manifest() != null) {
+                backups.add(r.manifest());
+            } else {
+                unreadable.add(new Unreadable(layout.manifestStem(r.key()).orElseThrow(), r.key(), r.problem(),
+                        r.newerFormat()));
+            }
+        }
+        sortNewestFirst(backups);
+        reportKeys.sort(Comparator.comparing((String k) -> KeyLayout.drillReportTime(k).orElse(Instant.EPOCH)).reversed());
+        List<String> reportsToRead = new ArrayList<>();
+        for (String k : reportKeys) {
+            if (reportsToRead.isEmpty() || allDrills && !KeyLayout.drillReportTime(k).orElse(Instant.EPOCH).isBefore(from)) {
+                reportsToRead.add(k);
+            }
+        }
+        List<io.pgbackup.manifest.DrillReport> drills = new ArrayList<>();
+        for (String k : reportsToRead) {
+            try (InputStream in = store.get(k)) {
+                drills.add(ManifestCodec.mapper().readValue(in, io.pgbackup.manifest.DrillReport.class));
+            } catch (IOException e) {
+                log.warn("skipping the drill report {}: {}", k, e.getMessage());
+            }
+        }
+        List<PendingUpload> pending;
+        try {
+            pending = store.pendingUploads(layout.root());
+        } catch (IOException e) {
+            throw new PgBackupException(ExitCode.STORAGE, "cannot list the pending uploads of " + store.describe() + ": "
+                    + e.getMessage(), e);
+        }
+        return new Window(backups, unreadable, drills, objects, pending);
+    }
+
     public Manifest read(String key) {
         try (InputStream in = store.get(key)) {
             return ManifestCodec.decode(in);

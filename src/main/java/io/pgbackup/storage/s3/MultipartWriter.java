@@ -82,7 +82,7 @@ final class MultipartWriter {
 
     private ObjectInfo putSmall(byte[] buf, int n) throws IOException {
         PutObjectRequest req = PutObjectRequest.builder().bucket(settings.bucket()).key(key).ifNoneMatch("*")
-                .contentLength((long) n).build();
+                .contentLength((long) n).contentType(contentType(key)).build();
         int[] attempts = {0};
         try {
             var r = store.call("put", key, () -> {
@@ -115,7 +115,7 @@ final class MultipartWriter {
     private ObjectInfo multipart(InputStream data, byte[] first) throws IOException {
         boolean checksums = !settings.checksumsWhenRequired();
         CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
-                .bucket(settings.bucket()).key(key);
+                .bucket(settings.bucket()).key(key).contentType(contentType(key));
         if (checksums) {
             create.checksumAlgorithm(ChecksumAlgorithm.CRC32);
         }
@@ -224,9 +224,20 @@ final class MultipartWriter {
         return Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
-    private static RequestBody body(byte[] buf, int len) {
+    private RequestBody body(byte[] buf, int len) {
         // A content provider (not fromBytes) so the SDK neither copies the part nor loses it on retry.
-        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buf, 0, len), len, "application/octet-stream");
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buf, 0, len), len, contentType(key));
+    }
+
+    /** By suffix: a bucket served over http shows the status page and the manifests as what they are. */
+    static String contentType(String key) {
+        if (key.endsWith(".html")) {
+            return "text/html; charset=utf-8";
+        }
+        if (key.endsWith(".json")) {
+            return "application/json";
+        }
+        return "application/octet-stream";
     }
 
     /** The next free buffer; a part that failed meanwhile surfaces here instead of after the whole stream. */

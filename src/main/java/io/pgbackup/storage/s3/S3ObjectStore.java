@@ -272,7 +272,8 @@ public final class S3ObjectStore implements ObjectStore {
             PutObjectResponse r = call("replace", key, () -> {
                 attempts[0]++;
                 return s3.putObject(PutObjectRequest.builder().bucket(settings.bucket()).key(key).ifMatch(expectedVersion)
-                        .contentLength((long) data.length).build(), RequestBody.fromBytes(data));
+                        .contentLength((long) data.length).contentType(MultipartWriter.contentType(key)).build(),
+                        RequestBody.fromBytes(data));
             });
             return new ObjectInfo(key, data.length, java.time.Instant.now(), r.eTag());
         } catch (S3Failures.Failure f) {
