@@ -308,7 +308,7 @@ SEED_CMD="pg_dump -Fc > $RUN_DIR/seed.dump && pg_dump > $RUN_DIR/seed.sql \
 
 ROWS=(L 2 3 P R)
 [[ $QUICK -eq 1 ]] || ROWS=(L N1 N2 J 2 3 3c 3n P R)
-declare -A DESC CMD WALL USR SYS CPU RSS BRK SRV OBJ TOOL PCPU
+declare -A DESC CMD WALL USR SYS CPU RSS BRK SRV OBJ TOOL PCPU COUNT
 DESC[L]="pg_dump -Fp -f /dev/null (floor)"
 DESC[N1]="pg_dump -Fc $DUMP_Z > /dev/null"
 DESC[N2]="pg_dump -Fc $DUMP_Z | pg_restore -f - | zstd -1 >/dev/null"
@@ -393,11 +393,13 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
         measure "$row" "$rep"
         cpu=$(awk -v u="$T_USR" -v s="$T_SYS" 'BEGIN { printf "%.2f", u + s }')
         log "   wall ${T_WALL}s cpu ${cpu}s peak tree RSS $(awk -v k="$T_RSS" 'BEGIN { printf "%.0f", k / 1024 }') MiB server cpu ${T_SRV}s"
-        objs=""
+        objs="" T_COUNT=""
         case $row in
             2) objs="dump=$(stat -c %s "$RUN_DIR/seed.dump") sql=$(stat -c %s "$RUN_DIR/seed.sql")"
                rm -f "$RUN_DIR/seed.dump" "$RUN_DIR/seed.sql" ;;
             3*|X*) objs=$(obj_sizes "r$row-$rep")
+                # the CPU the row counting of the dump stream took, as pgbackup logs it
+                T_COUNT=$(grep -o 'counted in the dump stream ([0-9.]* s of CPU)' "$RUN_DIR/m-$row-$rep.err" | grep -o '[0-9.]\+ s' | cut -d' ' -f1 || true)
                 if [[ $row == 3 && -z "${SANITY[3]:-}" ]]; then
                     key=$(tail -1 "$RUN_DIR/m-$row-$rep.out")
                     zkey=$(aws --endpoint-url "$ENDPOINT" s3 ls --recursive "s3://$BUCKET/r$row-$rep/" | awk '/\.sql\.zst$/ { print $4 }')
@@ -411,7 +413,7 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
         esac
         if [[ -z "${WALL[$row]:-}" ]] || awk -v a="$T_WALL" -v b="${WALL[$row]}" 'BEGIN { exit !(a < b) }'; then
             WALL[$row]=$T_WALL USR[$row]=$T_USR SYS[$row]=$T_SYS CPU[$row]=$cpu SRV[$row]=$T_SRV OBJ[$row]=$objs
-            TOOL[$row]=${T_TOOL:--} PCPU[$row]=$T_PCPU
+            TOOL[$row]=${T_TOOL:--} PCPU[$row]=$T_PCPU COUNT[$row]=${T_COUNT:-}
         fi
         if [[ -z "${RSS[$row]:-}" || "$T_RSS" -gt "${RSS[$row]}" ]]; then RSS[$row]=$T_RSS BRK[$row]=$T_BRK; fi
     done
@@ -463,6 +465,13 @@ verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == "<=") ? (v <
     printf 'ratio 2/3 wall  %6s   target >= 3     %s\n' "$r23" "$(verdict "$r23" '>=' 3)"
     printf 'peak RSS of 3   %6s MiB  target <= 200  %s\n' "$rss3" "$(verdict "$rss3" '<=' 200)"
     printf 'ratio 2/3 cpu   %6s   (tree CPU, server excluded)\n' "$(ratio "${CPU[2]}" "${CPU[3]}")"
+    for row in "${ROWS[@]}"; do
+        if [[ -n "${COUNT[$row]:-}" ]]; then
+            pct=$(awk -v c="${COUNT[$row]}" -v t="${CPU[$row]}" 'BEGIN { printf "%.1f", 100 * c / t }')
+            printf 'row counting of %-3s %5s s CPU = %4s%% of its tree CPU   target < 3%%  %s\n' "$row" "${COUNT[$row]}" "$pct" \
+                "$(verdict "$pct" '<=' 3)"
+        fi
+    done
     if [[ -n "${WALL[R]:-}" ]]; then
         rrp=$(ratio "${WALL[R]}" "${WALL[P]}")
         printf 'ratio R/P wall  %6s   target <= 1.15  %s   (pgbackup restore --jobs 2 vs pg_restore -j 2 of a local file)\n' \

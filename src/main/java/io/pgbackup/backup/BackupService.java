@@ -140,7 +140,7 @@ public final class BackupService {
             if (lock != null) {
                 lock.committed();
             }
-            summary(m, progress, objects);
+            summary(m, progress, objects, counter);
             return m;
         } catch (IOException e) {
             throw new PgBackupException(ExitCode.STORAGE, "backup failed: " + e.getMessage(), e);
@@ -255,7 +255,8 @@ public final class BackupService {
         }
     }
 
-    private static void summary(Manifest m, Progress progress, List<Manifest.StoredObject> objects) {
+    private static void summary(Manifest m, Progress progress, List<Manifest.StoredObject> objects,
+            RowCountingStage counter) {
         StringBuilder b = new StringBuilder();
         for (Manifest.StoredObject o : objects) {
             b.append(b.length() == 0 ? "" : ", ").append(o.key().substring(o.key().lastIndexOf('/') + 1))
@@ -265,8 +266,9 @@ public final class BackupService {
         String ratio = sql > 0 ? objects.stream().filter(o -> o.format().equals("plain")).findFirst()
                 .map(o -> String.format(Locale.ROOT, " (SQL %s, %.1fx smaller)", Progress.bytes(sql),
                         (double) sql / Math.max(1, o.bytes()))).orElse("") : "";
-        log.info("backup {} complete: {}{} in {}", m.stem(), b, ratio,
-                String.format(Locale.ROOT, "%.1f s", m.durationMillis() / 1000.0));
+        log.info("backup {} complete: {}{} in {}; {} rows in {} tables counted in the dump stream ({} s of CPU)", m.stem(),
+                b, ratio, String.format(Locale.ROOT, "%.1f s", m.durationMillis() / 1000.0), m.rows().total(),
+                m.tables().size(), String.format(Locale.ROOT, "%.2f", counter.cpuNanos() / 1e9));
     }
 
     private static PgBackupException missing(PgTools tools, String program) {

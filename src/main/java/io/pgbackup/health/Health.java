@@ -128,7 +128,8 @@ public final class Health {
             found.add(String.format(Locale.ROOT, "took %.0f s, %.1fx the median %.0f s", newest.durationMillis() / 1000.0,
                     (double) newest.durationMillis() / medianMillis, medianMillis / 1000.0));
         }
-        if (newest.databaseBytes() > 0 && newest.storedBytes() < newest.databaseBytes() * StatusPolicy.MIN_STORED_RATIO) {
+        if (newest.databaseBytes() >= StatusPolicy.MIN_RATIO_DATABASE_BYTES
+                && newest.storedBytes() < newest.databaseBytes() * StatusPolicy.MIN_STORED_RATIO) {
             found.add("stored " + Bytes.format(newest.storedBytes()) + " of a " + Bytes.format(newest.databaseBytes())
                     + " database (under 1%: is the dump selection right?)");
         }

@@ -26,9 +26,10 @@ import java.util.function.ToDoubleFunction;
  * {@code gap}) and {@code data-stem} attributes, so a browser test can count what is drawn.
  */
 public final class HtmlReport {
-    private static final int W = 900;
-    private static final int H = 180;
-    private static final int LEFT = 70;
+    // A narrow drawing, so its labels stay readable when a phone scales it down.
+    private static final int W = 720;
+    private static final int H = 200;
+    private static final int LEFT = 76;
     private static final int RIGHT = 12;
     private static final int TOP = 14;
     private static final int BOTTOM = 26;
@@ -82,15 +83,21 @@ public final class HtmlReport {
         b.append("</table></section>\n");
     }
 
-    /** Scheduled slots in the window (due longer than the grace ago) with no backup started between them and the next. */
+    /**
+     * Scheduled slots (due longer than the grace ago) with no backup started between them and the
+     * next, from the oldest backup of the window on: before it, the job did not exist yet (or prune
+     * removed what there was; a slot whose backup prune removed later shows as a gap too).
+     */
     static List<Instant> gaps(Page p, List<Manifest> backups) {
         List<Instant> out = new ArrayList<>();
-        if (p.schedule() == null) {
+        if (p.schedule() == null || backups.isEmpty()) {
             return out;
         }
         Instant until = p.now().minus(p.grace());
         List<Instant> starts = backups.stream().map(Manifest::startedAt).sorted().toList();
-        Optional<ZonedDateTime> slot = p.schedule().nextAfter(p.from().minusNanos(1));
+        Instant first = starts.get(0).isAfter(p.from()) ? starts.get(0) : p.from();
+        // The slot the oldest backup served is the first one judged.
+        Optional<ZonedDateTime> slot = p.schedule().lastAtOrBefore(first).or(() -> p.schedule().nextAfter(first));
         int n = 0;
         while (slot.isPresent() && !slot.get().toInstant().isAfter(until) && n++ < MAX_SLOTS) {
             Instant s = slot.get().toInstant();
@@ -206,7 +213,9 @@ public final class HtmlReport {
         int n = 6;
         for (int i = 0; i <= n; i++) {
             Instant t = x.from.plus(Duration.ofSeconds(Duration.between(x.from, x.to).toSeconds() * i / n));
-            b.append("<text class=\"xlabel\" x=\"").append(fmt(x.at(t))).append("\" y=\"").append(y).append("\">")
+            String anchor = i == 0 ? " start" : i == n ? " end" : "";
+            b.append("<text class=\"xlabel").append(anchor).append("\" x=\"").append(fmt(x.at(t))).append("\" y=\"").append(y)
+                    .append("\">")
                     .append(days > 2 ? DAY.format(t) : t.toString().substring(11, 16)).append("</text>");
         }
     }
@@ -294,8 +303,9 @@ public final class HtmlReport {
             ".checks th{width:6.5em;white-space:nowrap}",
             "figure{margin:.8em 0}figcaption{font-weight:600;margin-bottom:2px}",
             "svg{width:100%;height:auto;display:block;background:#f6f8fa;border-radius:6px}",
-            ".axis{stroke:#d0d7de}.xlabel{font-size:11px;fill:var(--muted);text-anchor:middle}",
-            ".ylabel{font-size:11px;fill:var(--muted);text-anchor:end}",
+            ".axis{stroke:#d0d7de}.xlabel{font-size:14px;fill:var(--muted);text-anchor:middle}",
+            ".xlabel.start{text-anchor:start}.xlabel.end{text-anchor:end}",
+            ".ylabel{font-size:14px;fill:var(--muted);text-anchor:end}",
             "polyline{fill:none;stroke-width:1.6}polyline.custom{stroke:var(--custom)}polyline.plain{stroke:var(--plain)}",
             "polyline.db{stroke:var(--db);stroke-dasharray:4 3}polyline.value{stroke:var(--custom)}",
             "circle.backup{fill:var(--ink)}circle.backup.value{fill:var(--custom)}",

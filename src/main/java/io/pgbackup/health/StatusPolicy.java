@@ -19,4 +19,6 @@ public record StatusPolicy(CronSchedule schedule, Duration grace, Duration maxAg
     public static final double DURATION_FACTOR = 3.0;
     /** Stored bytes below this share of the database's size: a selection that left out almost everything. */
     public static final double MIN_STORED_RATIO = 0.01;
+    /** ... for databases at least this big: an empty database is ~8 MB of catalog that a dump does not hold. */
+    public static final long MIN_RATIO_DATABASE_BYTES = 256L * 1024 * 1024;
 }
