@@ -31,6 +31,7 @@ class ScheduleIT {
         env.put("BACKUP_CRON", "*/2 * * * * *");
         env.put("SHUTDOWN_GRACE", "1s");
         env.put("LOG_LEVEL", "debug");
+        env.put("REPORT_UPLOAD", "true");
         Path err = Files.createTempFile("daemon", ".err");
         Process p = Cli.start(env, err.toFile(), "schedule");
         try (S3ObjectStore store = BackupIT.store(bucket)) {
@@ -53,6 +54,9 @@ class ScheduleIT {
             assertThat(p.exitValue()).as(log).isEqualTo(ExitCode.INTERRUPTED.code());
             assertThat(log).contains("next backup at").contains("shutdown grace period over")
                     .contains("aborted multipart upload");
+            // REPORT_UPLOAD: the daemon refreshed the status page after its backups
+            String page = new String(RestoreFixtures.read(store, layout.reportKey()), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(page).startsWith("<!doctype html>").contains("<svg id=\"chart-size\"");
 
             List<Manifest> done = catalog.all();
             assertThat(done.size()).isGreaterThanOrEqualTo(2);
