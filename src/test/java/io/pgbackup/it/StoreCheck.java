@@ -68,8 +68,11 @@ final class StoreCheck {
     static void assertNoSecrets(Cli.Result r, String... more) {
         String all = r.all();
         assertThat(all).doesNotContain(PgServer.PASSWORD)
-                .doesNotContain(URLEncoder.encode(PgServer.PASSWORD, StandardCharsets.UTF_8))
-                .doesNotContain(TestRig.get().s3().secretKey());
+                .doesNotContain(URLEncoder.encode(PgServer.PASSWORD, StandardCharsets.UTF_8));
+        String s3Secret = TestRig.get().s3().secretKey();
+        if (s3Secret.length() >= 8) { // LocalStack's is "test", a word any message may hold
+            assertThat(all).doesNotContain(s3Secret);
+        }
         for (String m : more) {
             assertThat(all).doesNotContain(m);
         }
