@@ -352,25 +352,39 @@ class FaultMatrixIT {
 
     // ---- the process killed -----------------------------------------------------------------------
 
-    @Test
-    void killDashNineMidUploadLeavesDebrisThatTheNextRunRemoves() throws Exception {
+    /** Starts a backup through a slow link and SIGKILLs it (and its children) once parts are stored. */
+    void killDashNineMidUpload(Map<String, String> env) throws Exception {
         FaultProxy.Rule slow = proxy.on("PUT", "partNumber=", new FaultProxy.SlowRead(4 * 1024 * 1024), -1);
-        Map<String, String> env = env();
         Process p = Cli.start(env, "backup");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        // killed once both objects' uploads are open and parts were stored: real debris
         while (check.pendingUploads().size() < 2 || slow.fired() < 4) {
             assertThat(p.isAlive()).as("the backup ended before it could be killed").isTrue();
             assertThat(System.nanoTime()).isLessThan(deadline);
             Thread.sleep(20);
         }
         List<ProcessHandle> children = p.descendants().toList();
-        p.destroyForcibly(); // SIGKILL: no cleanup at all
+        p.destroyForcibly();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        for (ProcessHandle c : children) {
-            c.destroyForcibly(); // an OOM kill of the container takes the children too
-        }
+        children.forEach(ProcessHandle::destroyForcibly);
         proxy.clearRules();
+    }
+
+    @Test
+    void pruneAfterAKillDashNineAbortsTheUploadsAndSaysSo() throws Exception {
+        Map<String, String> env = env();
+        killDashNineMidUpload(env);
+        assertThat(check.pendingUploads()).hasSizeGreaterThanOrEqualTo(2);
+        Cli.Result prune = Cli.run(env, "prune", "--keep-last", "5");
+        assertThat(prune.code()).as(prune.all()).isZero();
+        assertThat(prune.out()).contains("1 leftover(s)").containsPattern("aborted [2-9] pending upload\\(s\\) \\([0-9.]+ MiB\\)");
+        check.assertClean();
+        assertThat(check.snapshot()).isEqualTo(earlier);
+    }
+
+    @Test
+    void killDashNineMidUploadLeavesDebrisThatTheNextRunRemoves() throws Exception {
+        Map<String, String> env = env();
+        killDashNineMidUpload(env); // an OOM kill of the container takes the children too
         assertThat(check.pendingUploads()).as("what a kill -9 leaves").isNotEmpty();
         assertThat(check.snapshot().keySet()).anyMatch(k -> k.endsWith(".inprogress"));
         Cli.Result incomplete = Cli.run(env, "list", "--incomplete");
