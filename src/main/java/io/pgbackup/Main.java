@@ -42,8 +42,13 @@ public final class Main {
     public static int run(String[] args, Context context, PrintWriter out, PrintWriter err) {
         try {
             context = new Context(SecretFiles.resolve(context.env()), context.clock(), context.cancellation());
+            String format = context.env().get("LOG_FORMAT");
+            if (!io.pgbackup.log.LogConfig.valid(format)) {
+                throw PgBackupException.config("LOG_FORMAT must be text or json; got '" + format + "'");
+            }
         } catch (PgBackupException e) {
-            err.println("pgbackup: error: " + oneLine(e.getMessage()));
+            err.println(io.pgbackup.log.Console.format("ERROR", "pgbackup: error: " + oneLine(e.getMessage()),
+                    e.exitCode().code(), e.exitCode().name()));
             err.flush();
             return e.exitCode().code();
         }
@@ -51,8 +56,9 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("pgbackup: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName()
-                    + " --help')");
+            err.println(io.pgbackup.log.Console.format("ERROR", "pgbackup: " + ex.getMessage() + " (see '"
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')", ExitCode.USAGE.code(),
+                    ExitCode.USAGE.name()));
             return ExitCode.USAGE.code();
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -61,7 +67,7 @@ public final class Main {
             if (code == ExitCode.FAILURE) {
                 org.slf4j.LoggerFactory.getLogger(Main.class).debug("stack trace", ex);
             }
-            err.println("pgbackup: error: " + oneLine(msg));
+            err.println(io.pgbackup.log.Console.format("ERROR", "pgbackup: error: " + oneLine(msg), code.code(), code.name()));
             err.flush();
             return code.code();
         });
@@ -73,15 +79,7 @@ public final class Main {
     }
 
     private static void configureLogging(Map<String, String> env) {
-        String level = env.getOrDefault("LOG_LEVEL", "info");
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
-        System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
-        System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
-        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
-        System.setProperty("org.slf4j.simpleLogger.log.software.amazon", "warn");
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.http", "warn");
+        io.pgbackup.log.LogConfig.configure(env);
     }
 
     @SuppressWarnings("removal")
@@ -89,7 +87,7 @@ public final class Main {
         for (String name : new String[] {"TERM", "INT"}) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
-                    System.err.println("pgbackup: received SIG" + name + ", stopping");
+                    io.pgbackup.log.Console.message("WARN", "pgbackup: received SIG" + name + ", stopping", null, null);
                     if (!cancellation.cancel("SIG" + name)) {
                         // Nothing running holds anything (runs that take a lock or start children
                         // register first): leave at once with the documented code.
@@ -116,8 +114,9 @@ public final class Main {
             } catch (InterruptedException e) {
                 return;
             }
-            System.err.println("pgbackup: error: interrupted: still stopping after the " + after.toSeconds()
-                    + " s shutdown grace period (SHUTDOWN_GRACE); exiting now, the next run cleans up what is left");
+            io.pgbackup.log.Console.message("ERROR", "pgbackup: error: interrupted: still stopping after the "
+                    + after.toSeconds() + " s shutdown grace period (SHUTDOWN_GRACE); exiting now, the next run "
+                    + "cleans up what is left", ExitCode.INTERRUPTED.code(), ExitCode.INTERRUPTED.name());
             System.exit(ExitCode.INTERRUPTED.code());
         }, "hard-stop");
         t.setDaemon(true);
