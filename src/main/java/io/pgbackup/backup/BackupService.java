@@ -266,7 +266,12 @@ public final class BackupService {
         String ratio = sql > 0 ? objects.stream().filter(o -> o.format().equals("plain")).findFirst()
                 .map(o -> String.format(Locale.ROOT, " (SQL %s, %.1fx smaller)", Progress.bytes(sql),
                         (double) sql / Math.max(1, o.bytes()))).orElse("") : "";
-        log.info("backup {} complete: {}{} in {}; {} rows in {} tables counted in the dump stream ({} s of CPU)", m.stem(),
+        long stored = objects.stream().mapToLong(Manifest.StoredObject::bytes).sum();
+        double secs = Math.max(0.001, m.durationMillis() / 1000.0);
+        log.atInfo().addKeyValue("stem", m.stem()).addKeyValue("bytes", stored)
+                .addKeyValue("rate", Math.round((sql > 0 ? sql : stored) / secs)).addKeyValue("duration", secs)
+                .addKeyValue("rows", m.rows().total())
+                .log("backup {} complete: {}{} in {}; {} rows in {} tables counted in the dump stream ({} s of CPU)", m.stem(),
                 b, ratio, String.format(Locale.ROOT, "%.1f s", m.durationMillis() / 1000.0), m.rows().total(),
                 m.tables().size(), String.format(Locale.ROOT, "%.2f", counter.cpuNanos() / 1e9));
     }

@@ -40,7 +40,11 @@ final class Progress implements AutoCloseable {
     }
 
     private void report() {
-        log.info(line(elapsed()));
+        Duration e = elapsed();
+        double secs = Math.max(0.001, e.toMillis() / 1000.0);
+        long a = archiveBytes.get();
+        log.atInfo().addKeyValue("bytes", a + sqlBytes.get()).addKeyValue("rate", Math.round(a / secs))
+                .addKeyValue("duration", secs).log(line(e));
     }
 
     /** The progress line for the counters now, after {@code elapsed}. */

@@ -105,7 +105,9 @@ public final class RestoreService {
                 dropCreated(req.target(), req.createDatabase());
             }
         }
-        log.info("restored {} in {} s", m.stem(), String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
+        double secs = (System.nanoTime() - t0) / 1e9;
+        log.atInfo().addKeyValue("stem", m.stem()).addKeyValue("duration", secs)
+                .log("restored {} in {} s", m.stem(), String.format(Locale.ROOT, "%.1f", secs));
         return target;
     }
 

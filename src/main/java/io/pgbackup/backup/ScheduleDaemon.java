@@ -92,7 +92,8 @@ public final class ScheduleDaemon {
             job.run(slot, cancel);
         } catch (PgBackupException e) {
             // One failed run must not stop the scheduler: log it, the next slot will come.
-            log.error("{} for slot {} failed (exit code {}): {}", what, slot, e.exitCode().code(), e.getMessage());
+            log.atError().addKeyValue("exit.code", e.exitCode().code()).addKeyValue("exit.name", e.exitCode().name())
+                    .log("{} for slot {} failed (exit code {}): {}", what, slot, e.exitCode().code(), e.getMessage());
         } finally {
             running = null;
         }

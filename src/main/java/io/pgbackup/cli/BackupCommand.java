@@ -6,6 +6,8 @@ import io.pgbackup.backup.BackupService;
 import io.pgbackup.repo.LockPolicy;
 import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.manifest.Manifest;
+import io.pgbackup.notify.Kind;
+import io.pgbackup.notify.Notifier;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.PgTools;
 import io.pgbackup.storage.ObjectStore;
@@ -44,6 +46,9 @@ final class BackupCommand implements Callable<Integer> {
     LockOptions lock = new LockOptions();
 
     @Mixin
+    NotifyOptions notify = new NotifyOptions();
+
+    @Mixin
     StoreOptions store = new StoreOptions();
 
     @Override
@@ -57,6 +62,7 @@ final class BackupCommand implements Callable<Integer> {
         String labelText = lbl.isSet() ? Flags.label(lbl) : null;
         StoreOptions.Resolved where = store.resolve(env).requireUploadMemory();
         LockPolicy locking = lock.resolve(env, "0", where);
+        Notifier notifier = notify.resolve(env, ctx.clock());
 
         BackupRequest request = how.request(source, labelText, BackupRequest.ADHOC, null);
         PgTools tools = new PgTools(env);
@@ -65,16 +71,21 @@ final class BackupCommand implements Callable<Integer> {
         // Registered before anything is held: a signal in any phase ends in our cleanup, never a bare exit.
         try (Cancellation.Registration watch = ctx.cancellation().register(why -> { })) {
             CompletableFuture<BackupService.Preflight> preflight = Preflights.start(() -> BackupService.preflight(request, tools));
-            try (ObjectStore objects = where.open();
-                    PrefixLock held = locking.acquire(objects, where.layout(), "backup", ctx.clock(), ctx.cancellation())) {
-                BackupService service = new BackupService(objects, where.layout(), tools, ctx.clock(),
-                        ctx.cancellation(), how.progressEvery());
-                // A database that accepts TCP and never answers must not keep us (and the lock) forever.
-                BackupService.Preflight pre = ctx.cancellation().await(preflight, "while checking the source database");
-                Manifest m = service.backup(request, pre, held);
-                spec.commandLine().getOut().println(where.layout().manifestKey(m.stem()));
-                spec.commandLine().getOut().flush();
-            }
+            Reported.run(notifier, Kind.BACKUP, "backup", where, source.database(), ctx.cancellation(), () -> {
+                try (ObjectStore objects = where.open();
+                        PrefixLock held = locking.acquire(objects, where.layout(), "backup", ctx.clock(), ctx.cancellation())) {
+                    BackupService service = new BackupService(objects, where.layout(), tools, ctx.clock(),
+                            ctx.cancellation(), how.progressEvery());
+                    // A database that accepts TCP and never answers must not keep us (and the lock) forever.
+                    BackupService.Preflight pre = ctx.cancellation().await(preflight, "while checking the source database");
+                    Manifest m = service.backup(request, pre, held);
+                    spec.commandLine().getOut().println(where.layout().manifestKey(m.stem()));
+                    spec.commandLine().getOut().flush();
+                    return m;
+                } catch (java.io.IOException e) {
+                    throw new io.pgbackup.PgBackupException(io.pgbackup.ExitCode.STORAGE, e.getMessage(), e);
+                }
+            }, Outcomes::backup);
         }
         return 0;
     }

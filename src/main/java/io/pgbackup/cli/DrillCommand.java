@@ -2,6 +2,9 @@ package io.pgbackup.cli;
 
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
+import io.pgbackup.notify.Kind;
+import io.pgbackup.notify.Notifier;
+import io.pgbackup.notify.Outcome;
 import io.pgbackup.repo.Catalog;
 import io.pgbackup.manifest.DrillReport;
 import io.pgbackup.backup.DrillService;
@@ -70,6 +73,9 @@ final class DrillCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store = new StoreOptions();
 
+    @Mixin
+    NotifyOptions notify = new NotifyOptions();
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = root.context().env();
@@ -92,6 +98,15 @@ final class DrillCommand implements Callable<Integer> {
             throw PgBackupException.config("--tolerance must be between 0 and 1; got " + tolerance);
         }
         StoreOptions.Resolved where = store.resolve(env);
+        Notifier notifier = notify.resolve(env, root.context().clock());
+        Duration maxAgeLimit = limit;
+        Reported.run(notifier, Kind.DRILL, "drill", where, Reported.configuredDatabase(env), root.context().cancellation(),
+                () -> drill(where, sel, server, env, assertions, maxAgeLimit), o -> o);
+        return 0;
+    }
+
+    private Outcome drill(StoreOptions.Resolved where, Selector sel, ConnectionString server, Map<String, String> env,
+            List<String> assertions, Duration limit) {
         try (ObjectStore objects = where.open()) {
             List<Manifest> all = new Catalog(objects, where.layout()).all();
             Manifest m = sel.choose(all);
@@ -106,8 +121,10 @@ final class DrillCommand implements Callable<Integer> {
                         + report.checks().stream().filter(c -> !c.ok()).map(c -> c.name() + " (" + c.detail() + ")")
                                 .collect(Collectors.joining("; ")));
             }
+            return Outcomes.drill(report, m, root.context().clock().instant());
+        } catch (IOException e) {
+            throw new PgBackupException(ExitCode.STORAGE, e.getMessage(), e);
         }
-        return 0;
     }
 
     static List<String> readChecks(Path file, String source) {

@@ -4,6 +4,8 @@ import io.pgbackup.repo.Catalog;
 import io.pgbackup.repo.LockPolicy;
 import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.backup.PruneService;
+import io.pgbackup.notify.Kind;
+import io.pgbackup.notify.Notifier;
 import io.pgbackup.retention.Decision;
 import io.pgbackup.retention.RetentionPolicy;
 import io.pgbackup.storage.ObjectStore;
@@ -41,6 +43,9 @@ final class PruneCommand implements Callable<Integer> {
     LockOptions lock = new LockOptions();
 
     @Mixin
+    NotifyOptions notify = new NotifyOptions();
+
+    @Mixin
     StoreOptions store = new StoreOptions();
 
     @Override
@@ -52,29 +57,35 @@ final class PruneCommand implements Callable<Integer> {
         RetentionPolicy policy = retention.resolve(env, zoneOnly.zone(env));
         StoreOptions.Resolved where = store.resolve(env);
         LockPolicy locking = lock.resolve(env, "0", where);
+        Notifier notifier = notify.resolve(env, ctx.clock());
         try (ObjectStore objects = where.open()) {
-            run(new Catalog(objects, where.layout()), policy, dryRun, locking, ctx, spec.commandLine().getOut());
+            run(new Catalog(objects, where.layout()), policy, dryRun, locking, ctx, spec.commandLine().getOut(), notifier,
+                    where);
         }
         return 0;
     }
 
-    /** Shared with the scheduler's PRUNE option. */
+    /** Shared with the scheduler's PRUNE option; a real prune (not a dry run) is reported. */
     static void run(Catalog catalog, RetentionPolicy policy, boolean dryRun, LockPolicy locking, Context ctx,
-            PrintWriter out) {
+            PrintWriter out, Notifier notifier, StoreOptions.Resolved where) {
         PruneService service = new PruneService(catalog);
         if (dryRun) {
             print(service.plan(policy, ctx.clock().instant()), out, "would ");
             return;
         }
-        try (PrefixLock held = locking.acquire(catalog.store(), catalog.layout(), "prune", ctx.clock(), ctx.cancellation())) {
-            PruneService.Outcome o = service.plan(policy, ctx.clock().instant());
-            print(o, out, "");
-            PruneService.Applied a = service.apply(o, held, ctx.clock().instant());
-            out.println("deleted " + o.plan().delete().size() + " backup(s) and " + (o.leftovers().size() + a.sweptRuns())
-                    + " leftover(s): " + a.objects() + " object(s); aborted " + a.abortedUploads() + " pending upload(s) ("
-                    + io.pgbackup.Bytes.format(a.abortedBytes()) + ")");
-            out.flush();
-        }
+        Reported.run(notifier, Kind.PRUNE, "prune", where, Reported.configuredDatabase(ctx.env()), ctx.cancellation(), () -> {
+            try (PrefixLock held = locking.acquire(catalog.store(), catalog.layout(), "prune", ctx.clock(),
+                    ctx.cancellation())) {
+                PruneService.Outcome o = service.plan(policy, ctx.clock().instant());
+                print(o, out, "");
+                PruneService.Applied a = service.apply(o, held, ctx.clock().instant());
+                out.println("deleted " + o.plan().delete().size() + " backup(s) and " + (o.leftovers().size()
+                        + a.sweptRuns()) + " leftover(s): " + a.objects() + " object(s); aborted " + a.abortedUploads()
+                        + " pending upload(s) (" + io.pgbackup.Bytes.format(a.abortedBytes()) + ")");
+                out.flush();
+                return Outcomes.prune(o.plan().delete().size(), a.objects(), a.abortedUploads(), ctx.clock().instant());
+            }
+        }, outcome -> outcome);
     }
 
     private static void print(PruneService.Outcome o, PrintWriter out, String mood) {

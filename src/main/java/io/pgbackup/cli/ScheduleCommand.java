@@ -1,6 +1,14 @@
 package io.pgbackup.cli;
 
 import io.pgbackup.PgBackupException;
+import io.pgbackup.notify.Kind;
+import io.pgbackup.notify.Notifier;
+import io.pgbackup.notify.Outcome;
+import io.pgbackup.notify.RunInfo;
+import io.pgbackup.notify.metrics.MetricsRegistry;
+import io.pgbackup.notify.metrics.MetricsServer;
+import java.net.InetSocketAddress;
+import org.slf4j.LoggerFactory;
 import io.pgbackup.repo.Catalog;
 import io.pgbackup.manifest.DrillReport;
 import io.pgbackup.backup.DrillService;
@@ -78,6 +86,14 @@ final class ScheduleCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store = new StoreOptions();
 
+    @Mixin
+    NotifyOptions notify = new NotifyOptions();
+
+    @Option(names = "--metrics-addr", paramLabel = "[HOST]:PORT",
+            description = "Serve the metrics at http://HOST:PORT/metrics (and /healthz), e.g. :9187. Env: METRICS_ADDR. "
+                    + "Default: off.")
+    String metricsAddr;
+
     @Override
     public Integer call() throws Exception {
         Context ctx = root.context();
@@ -109,9 +125,21 @@ final class ScheduleCommand implements Callable<Integer> {
                 Setting.resolve(env, "--report-days", reportDays, "90", "REPORT_DAYS"), 1, 3660));
         StatusPolicy reportPolicy = new StatusPolicy(schedule, StatusPolicy.DEFAULT_GRACE, StatusPolicy.DEFAULT_MAX_AGE, null,
                 StatusPolicy.DEFAULT_HISTORY, StatusPolicy.DEFAULT_MAX_SHRINK, false);
-        try (ObjectStore objects = where.open()) {
+        Setting ma = Setting.resolve(env, "--metrics-addr", metricsAddr, null, "METRICS_ADDR");
+        InetSocketAddress metricsAt = ma.isSet() ? listenAddress(ma) : null;
+        MetricsRegistry registry = new MetricsRegistry();
+        Notifier notifier = metricsAt == null ? notify.resolve(env, ctx.clock()) : notify.resolve(env, ctx.clock(), registry);
+        String drillDatabase = Reported.configuredDatabase(env);
+        try (ObjectStore objects = where.open(); MetricsServer server = metricsAt == null ? null : serve(metricsAt, registry)) {
+            if (server != null) {
+                LoggerFactory.getLogger(ScheduleCommand.class).info("serving metrics on port {} (/metrics, /healthz)",
+                        server.port());
+            }
             Catalog catalog = new Catalog(objects, where.layout());
-            ScheduledRun run = new ScheduledRun(catalog, source, how, policy, locking, ctx, out);
+            if (server != null) {
+                seed(registry, catalog, where, source.database());
+            }
+            ScheduledRun run = new ScheduledRun(catalog, source, how, policy, locking, ctx, out, notifier, where);
             Runnable refresh = () -> {
                 if (report) {
                     refreshReport(catalog, ctx, reportWindow, reportPolicy);
@@ -119,9 +147,8 @@ final class ScheduleCommand implements Callable<Integer> {
             };
             ScheduleDaemon.Job backupJob = (slot, cancel) -> {
                 try {
-                    try (PrefixLock held = locking.acquire(objects, where.layout(), "schedule " + slot, ctx.clock(), cancel)) {
-                        run.backup(slot, cancel, held);
-                    }
+                    run.backup(slot, cancel,
+                            () -> locking.acquire(objects, where.layout(), "schedule " + slot, ctx.clock(), cancel));
                     run.pruneAfterBackup();
                 } finally {
                     refresh.run(); // a failed backup is news too
@@ -129,7 +156,8 @@ final class ScheduleCommand implements Callable<Integer> {
             };
             ScheduleDaemon.Job drillJob = (slot, cancel) -> {
                 try {
-                    drill(catalog, drillServer, ctx, out);
+                    Reported.run(notifier, Kind.DRILL, "scheduled drill for slot " + slot, where, drillDatabase, cancel,
+                            () -> drill(catalog, drillServer, ctx, out), o -> o);
                 } finally {
                     refresh.run();
                 }
@@ -150,7 +178,52 @@ final class ScheduleCommand implements Callable<Integer> {
         }
     }
 
-    private static void drill(Catalog catalog, ConnectionString server, Context ctx, PrintWriter out) {
+    /** {@code :9187}, {@code 0.0.0.0:9187}, {@code [::1]:9187}, {@code localhost:9187}; exit 2 otherwise. */
+    static InetSocketAddress listenAddress(Setting s) {
+        String v = s.value().strip();
+        int colon = v.lastIndexOf(':');
+        if (colon >= 0) {
+            String host = v.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            try {
+                int port = Integer.parseInt(v.substring(colon + 1));
+                if (port >= 0 && port <= 65535) {
+                    return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+                }
+            } catch (NumberFormatException e) {
+                // the message below
+            }
+        }
+        throw PgBackupException.config(s.source() + " must be [HOST]:PORT, e.g. :9187 or 127.0.0.1:9187; got '" + v + "'");
+    }
+
+    /**
+     * A restarted daemon serves the newest backup's figures at once, so the last-success alert
+     * neither fires nor goes blind (an absent series) until the next slot.
+     */
+    private static void seed(MetricsRegistry registry, Catalog catalog, StoreOptions.Resolved where, String database) {
+        try {
+            catalog.all().stream().filter(m -> database.equals(m.source() == null ? null : m.source().database()))
+                    .findFirst().ifPresent(m -> registry.finished(new RunInfo("", Kind.BACKUP, "backup", "", where.describe(),
+                            where.layout().prefix(), database, m.finishedAt().minusMillis(m.durationMillis())),
+                            Outcomes.backup(m)));
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(ScheduleCommand.class).warn("metrics start empty: cannot read the store yet: {}",
+                    e.getMessage());
+        }
+    }
+
+    private static MetricsServer serve(InetSocketAddress at, MetricsRegistry registry) {
+        try {
+            return new MetricsServer(at, registry);
+        } catch (java.io.IOException e) {
+            throw PgBackupException.config("METRICS_ADDR " + at + ": cannot listen: " + e.getMessage());
+        }
+    }
+
+    private static Outcome drill(Catalog catalog, ConnectionString server, Context ctx, PrintWriter out) {
         List<Manifest> all = catalog.all();
         if (all.isEmpty()) {
             throw new PgBackupException(io.pgbackup.ExitCode.NOT_FOUND, "no backup to drill yet");
@@ -163,7 +236,10 @@ final class ScheduleCommand implements Callable<Integer> {
         out.println("drill of " + m.stem() + (r.passed() ? " passed" : " FAILED: " + r.checks()));
         out.flush();
         if (!r.passed()) {
-            throw new PgBackupException(io.pgbackup.ExitCode.CHECK_FAILED, "drill of " + m.stem() + " failed");
+            throw new PgBackupException(io.pgbackup.ExitCode.CHECK_FAILED, "drill of " + m.stem() + " failed: "
+                    + r.checks().stream().filter(c -> !c.ok()).map(c -> c.name() + " (" + c.detail() + ")")
+                            .collect(java.util.stream.Collectors.joining("; ")));
         }
+        return Outcomes.drill(r, m, ctx.clock().instant());
     }
 }

@@ -1,6 +1,8 @@
 package io.pgbackup.cli;
 
 import io.pgbackup.backup.BackupRequest;
+import io.pgbackup.notify.Kind;
+import io.pgbackup.notify.Notifier;
 import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.backup.BackupService;
 import io.pgbackup.Cancellation;
@@ -18,10 +20,32 @@ import java.time.Instant;
  * optional retention run (PRUNE), which takes the lock itself.
  */
 record ScheduledRun(Catalog catalog, ConnectionString source, BackupOptions.Resolved how, RetentionPolicy prune,
-        LockPolicy pruneLock, Context ctx, PrintWriter out) {
+        LockPolicy pruneLock, Context ctx, PrintWriter out, Notifier notifier, StoreOptions.Resolved where) {
 
-    /** A scheduled backup for {@code slot}; the caller holds {@code lock}. */
+    /** A scheduled backup for {@code slot}, reported; the caller holds {@code lock} (tick). */
     Manifest backup(Instant slot, Cancellation cancel, PrefixLock lock) {
+        return reported(slot, cancel, () -> unreported(slot, cancel, lock));
+    }
+
+    /**
+     * A scheduled backup for {@code slot} that takes (and releases) its own lock (the daemon),
+     * reported from before the lock is taken, so a run that cannot get it is a failure its
+     * channels hear about.
+     */
+    Manifest backup(Instant slot, Cancellation cancel, java.util.function.Supplier<PrefixLock> lock) {
+        return reported(slot, cancel, () -> {
+            try (PrefixLock held = lock.get()) {
+                return unreported(slot, cancel, held);
+            }
+        });
+    }
+
+    private Manifest reported(Instant slot, Cancellation cancel, java.util.function.Supplier<Manifest> job) {
+        return Reported.run(notifier, Kind.BACKUP, "scheduled backup for slot " + slot, where, source.database(), cancel,
+                job, Outcomes::backup);
+    }
+
+    private Manifest unreported(Instant slot, Cancellation cancel, PrefixLock lock) {
         PgTools tools = new PgTools(ctx.env());
         BackupService service = new BackupService(catalog.store(), catalog.layout(), tools, ctx.clock(), cancel,
                 how.progressEvery());
@@ -36,7 +60,7 @@ record ScheduledRun(Catalog catalog, ConnectionString source, BackupOptions.Reso
 
     void pruneAfterBackup() {
         if (prune != null) {
-            PruneCommand.run(catalog, prune, false, pruneLock, ctx, out);
+            PruneCommand.run(catalog, prune, false, pruneLock, ctx, out, notifier, where);
         }
     }
 }

@@ -2,6 +2,8 @@ package io.pgbackup.cli;
 
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
+import io.pgbackup.notify.Kind;
+import io.pgbackup.notify.Notifier;
 import io.pgbackup.backup.StatusService;
 import io.pgbackup.health.Status;
 import io.pgbackup.health.StatusPolicy;
@@ -44,14 +46,27 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store = new StoreOptions();
 
+    @Mixin
+    NotifyOptions notify = new NotifyOptions();
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = root.context().env();
         StatusPolicy policy = options.resolve(env);
         StoreOptions.Resolved where = store.resolve(env);
+        Notifier notifier = notify.resolve(env, root.context().clock());
+        // Unhealthy is the failure its ping (/fail) and webhook (status.unhealthy) report.
+        Reported.run(notifier, Kind.STATUS, "status", where, Reported.configuredDatabase(env), root.context().cancellation(),
+                () -> status(where, policy), Outcomes::status);
+        return 0;
+    }
+
+    private Status status(StoreOptions.Resolved where, StatusPolicy policy) {
         Status status;
         try (ObjectStore objects = where.open()) {
             status = new StatusService(new Catalog(objects, where.layout()), root.context().clock()).status(policy);
+        } catch (java.io.IOException e) {
+            throw new PgBackupException(ExitCode.STORAGE, e.getMessage(), e);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -63,7 +78,7 @@ final class StatusCommand implements Callable<Integer> {
         if (!status.healthy()) {
             throw new PgBackupException(ExitCode.UNHEALTHY, "unhealthy: " + failing(status, policy.strict()));
         }
-        return 0;
+        return status;
     }
 
     static void print(Status s, PrintWriter out) {

@@ -110,6 +110,11 @@ final class StoreOptions {
             return this;
         }
 
+        /** The store for events and metrics: no endpoint credentials, no keys. */
+        String describe() {
+            return s3 != null ? "s3://" + s3.bucket() : dir.toAbsolutePath().toString();
+        }
+
         ObjectStore open() {
             // Every command that opens the store reads manifests or leases next: Jackson's ~700
             // classes load on another core while the S3 client starts (tick: ~0.3 s sooner).

@@ -1,6 +1,10 @@
 package io.pgbackup.cli;
 
 import io.pgbackup.ExitCode;
+import io.pgbackup.PgBackupException;
+import io.pgbackup.notify.Kind;
+import io.pgbackup.notify.Notifier;
+import java.util.concurrent.atomic.AtomicBoolean;
 import io.pgbackup.repo.Catalog;
 import io.pgbackup.repo.LockPolicy;
 import io.pgbackup.backup.TickService;
@@ -53,6 +57,9 @@ final class TickCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store = new StoreOptions();
 
+    @Mixin
+    NotifyOptions notify = new NotifyOptions();
+
     @Override
     public Integer call() throws Exception {
         Context ctx = root.context();
@@ -64,12 +71,18 @@ final class TickCommand implements Callable<Integer> {
         RetentionPolicy policy = prune.policy(env, cron.zone(env));
         StoreOptions.Resolved where = store.resolve(env).requireUploadMemory();
         LockPolicy locking = lock.resolve(env, "30m", where);
+        Notifier notifier = notify.resolve(env, ctx.clock());
         PrintWriter out = spec.commandLine().getOut();
+        // A tick with nothing due sends nothing (the ping's period is the backup schedule), but a
+        // tick that fails before its backup begins (the store cannot be read) is a failed backup.
+        AtomicBoolean began = new AtomicBoolean();
         try (ObjectStore objects = where.open()) {
             Catalog catalog = new Catalog(objects, where.layout());
             TickService service = new TickService(catalog, ctx.clock());
             var decision = service.decide(schedule);
             if (!decision.isDue()) {
+                org.slf4j.LoggerFactory.getLogger(TickCommand.class).debug("tick: nothing due, the next slot is {}",
+                        decision.nextSlot().map(Object::toString).orElse("never"));
                 out.println("nothing due; next backup at " + decision.nextSlot().map(Object::toString).orElse("never")
                         + " (" + schedule.describe() + ")");
                 return 0;
@@ -78,9 +91,12 @@ final class TickCommand implements Callable<Integer> {
                 out.println("a backup is due (" + schedule.describe() + ")");
                 return ExitCode.DUE.code();
             }
-            ScheduledRun run = new ScheduledRun(catalog, source, how, policy, lock.resolve(env, "0", where), ctx, out);
-            TickService.Result r = service.tick(schedule, (slot, held) -> run.backup(slot, ctx.cancellation(), held), locking,
-                    ctx.cancellation());
+            ScheduledRun run = new ScheduledRun(catalog, source, how, policy, lock.resolve(env, "0", where), ctx, out,
+                    notifier, where);
+            TickService.Result r = service.tick(schedule, (slot, held) -> {
+                began.set(true);
+                return run.backup(slot, ctx.cancellation(), held);
+            }, locking, ctx.cancellation());
             if (r.backup().isEmpty()) {
                 out.println("nothing due; the slot was served by another run");
                 return 0;
@@ -92,6 +108,12 @@ final class TickCommand implements Callable<Integer> {
                     + r.next().map(Object::toString).orElse("never"));
             out.flush();
             run.pruneAfterBackup();
+        } catch (PgBackupException e) {
+            if (!began.get() && !check) {
+                notifier.failedBeforeStart(Kind.BACKUP, "tick", where.describe(), where.layout().prefix(),
+                        source.database(), e);
+            }
+            throw e;
         }
         return 0;
     }

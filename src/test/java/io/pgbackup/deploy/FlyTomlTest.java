@@ -42,7 +42,8 @@ class FlyTomlTest {
 
     /** Name fragments that mark a variable as a secret, which must never sit in fly.toml. */
     static final List<String> SECRET_NAME_PARTS =
-            List.of("PASSWORD", "SECRET", "KEY", "TOKEN", "PG_URI", "DATABASE_URL", "CREDENTIAL");
+            List.of("PASSWORD", "SECRET", "KEY", "TOKEN", "PG_URI", "DATABASE_URL", "CREDENTIAL", "PING_URL", "WEBHOOK_URL",
+                    "PUSHGATEWAY_URL", "AGE_IDENTITY");
 
     static JsonNode fly;
 

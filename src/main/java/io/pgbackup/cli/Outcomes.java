@@ -1,0 +1,48 @@
+package io.pgbackup.cli;
+
+import io.pgbackup.Bytes;
+import io.pgbackup.health.Status;
+import io.pgbackup.health.Verdict;
+import io.pgbackup.manifest.DrillReport;
+import io.pgbackup.manifest.Manifest;
+import io.pgbackup.notify.Outcome;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** What a finished run tells the channels, from what it produced. */
+final class Outcomes {
+    private Outcomes() {}
+
+    static Outcome backup(Manifest m) {
+        List<Outcome.StoredObject> objects = m.objects().stream()
+                .map(o -> new Outcome.StoredObject(o.key(), o.format(), o.bytes())).toList();
+        String sizes = m.objects().stream().map(o -> o.key().substring(o.key().lastIndexOf('/') + 1) + " "
+                + Bytes.format(o.bytes())).collect(Collectors.joining(", "));
+        String summary = String.format(Locale.ROOT, "backup %s: %s in %.1f s", m.stem(), sizes, m.durationMillis() / 1000.0);
+        return new Outcome(true, 0, "OK", null, m.finishedAt(), m.stem(), objects,
+                m.source() == null ? null : m.source().database(), m.source() == null ? null : m.source().sizeBytes(),
+                m.exactRowCounts() ? m.rows().total() : null, summary, Map.of("tables", String.valueOf(m.tables().size())));
+    }
+
+    static Outcome drill(DrillReport r, Manifest m, Instant finished) {
+        String summary = "drill of " + r.backup() + " passed: " + r.checks().size() + " checks in "
+                + String.format(Locale.ROOT, "%.1f s", r.totalMillis() / 1000.0);
+        return new Outcome(true, 0, "OK", null, finished, r.backup(), List.of(),
+                m.source() == null ? null : m.source().database(), null, null, summary, Map.of());
+    }
+
+    static Outcome prune(int deleted, int objects, int aborted, Instant finished) {
+        return new Outcome(true, 0, "OK", null, finished, null, List.of(), null, null, null,
+                "prune: " + deleted + " backup(s) deleted, " + objects + " object(s), " + aborted + " pending upload(s) aborted",
+                Map.of());
+    }
+
+    static Outcome status(Status s) {
+        long warnings = s.checks().stream().filter(c -> c.verdict() == Verdict.WARN).count();
+        return new Outcome(true, 0, "OK", null, s.at(), null, List.of(), null, null, null,
+                "status: healthy" + (warnings > 0 ? " (" + warnings + " warning(s))" : ""), Map.of());
+    }
+}

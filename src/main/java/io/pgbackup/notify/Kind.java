@@ -1,0 +1,15 @@
+package io.pgbackup.notify;
+
+import java.util.Locale;
+
+/** What kind of run an event is about; webhook event names and metric groups follow it. */
+public enum Kind {
+    BACKUP,
+    DRILL,
+    PRUNE,
+    STATUS;
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,54 @@
+package io.pgbackup.notify.metrics;
+
+import io.pgbackup.notify.Channel;
+import io.pgbackup.notify.Kind;
+import io.pgbackup.notify.Outcome;
+import io.pgbackup.notify.RunInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The daemon's own samples, served at METRICS_ADDR /metrics: the same merge as the textfile, in memory. */
+public final class MetricsRegistry implements Channel {
+    private final Map<String, Sample> samples = new LinkedHashMap<>();
+    private volatile Outcome lastBackup;
+
+    @Override
+    public boolean wants(Kind kind) {
+        return RunMetrics.reported(kind);
+    }
+
+    @Override
+    public void started(RunInfo run) {
+        // metrics describe ends
+    }
+
+    @Override
+    public synchronized void finished(RunInfo run, Outcome o) {
+        List<Sample> mine = new ArrayList<>(RunMetrics.runSamples(run, o));
+        if (o.success()) {
+            mine.addAll(RunMetrics.successSamples(run, o));
+        }
+        for (Sample s : mine) {
+            samples.put(s.series(), s);
+        }
+        if (run.kind() == Kind.BACKUP) {
+            lastBackup = o;
+        }
+    }
+
+    public synchronized String exposition() {
+        return Exposition.write(new ArrayList<>(samples.values()));
+    }
+
+    /** The outcome of the daemon's last backup, or null before the first. */
+    public Outcome lastBackup() {
+        return lastBackup;
+    }
+
+    @Override
+    public String describe() {
+        return "the daemon's /metrics";
+    }
+}
