@@ -20,6 +20,7 @@ public enum ExitCode {
     RESTORE_FAILED(11, "the restore into the target database failed"),
     DUE(12, "tick --check: a backup is due (nothing was done)"),
     UNHEALTHY(13, "status: the backups are not healthy (a failed check; with --strict, a warning)"),
+    KEY_REQUIRED(14, "the backup is encrypted and no identity given (--identity, AGE_IDENTITY) belongs to its recipients"),
     INTERRUPTED(130, "stopped by SIGINT or SIGTERM; in-flight uploads were aborted");
 
     private final int code;

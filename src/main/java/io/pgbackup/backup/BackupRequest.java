@@ -3,11 +3,13 @@ package io.pgbackup.backup;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.DumpOptions;
 import io.pgbackup.pipeline.SqlCompression;
+import io.pgbackup.pipeline.age.AgeRecipients;
 import java.time.Instant;
 
 /**
  * One backup to take. {@code trigger} is {@code adhoc} or {@code scheduled}; {@code slot} is the
- * cron fire time a scheduled backup serves (null for ad hoc ones).
+ * cron fire time a scheduled backup serves (null for ad hoc ones); {@code recipients}, when not
+ * null, the age public keys every object is encrypted to.
  */
 public record BackupRequest(
         ConnectionString source,
@@ -16,8 +18,19 @@ public record BackupRequest(
         String label,
         String trigger,
         Instant slot,
-        DumpOptions dumpOptions) {
+        DumpOptions dumpOptions,
+        AgeRecipients recipients) {
 
     public static final String ADHOC = "adhoc";
+
+    /** An unencrypted backup. */
+    public BackupRequest(ConnectionString source, BackupFormat format, SqlCompression sqlCompression, String label,
+            String trigger, Instant slot, DumpOptions dumpOptions) {
+        this(source, format, sqlCompression, label, trigger, slot, dumpOptions, null);
+    }
+
+    public boolean encrypted() {
+        return recipients != null;
+    }
     public static final String SCHEDULED = "scheduled";
 }

@@ -3,6 +3,9 @@ package io.pgbackup.backup;
 import io.pgbackup.Cancellation;
 import io.pgbackup.ProcessId;
 import io.pgbackup.pipeline.CompressionStage;
+import io.pgbackup.pipeline.Stage;
+import io.pgbackup.pipeline.age.AgeRecipients;
+import io.pgbackup.pipeline.age.AgeStage;
 import io.pgbackup.pipeline.CountingStage;
 import io.pgbackup.pipeline.RowCountingStage;
 import io.pgbackup.pg.TableInfo;
@@ -125,7 +128,7 @@ public final class BackupService {
                 Progress progress = new Progress(info.sizeBytes(), progressEvery)) {
             String stem = claim.stem();
             RowCountingStage counter = new RowCountingStage();
-            BackupRun.Plan plan = plan(req, stem, pre, compression, creds, progress, counter);
+            BackupRun.Plan plan = plan(req, suffix -> layout.key(stem, suffix), pre, compression, creds, progress, counter);
             List<Manifest.StoredObject> objects = new BackupRun(store, plan).execute(cancellation);
             Instant finished = clock.instant();
             if (cancellation.isCancelled() || lock != null && lock.lost() != null) {
@@ -136,6 +139,13 @@ public final class BackupService {
                 cancellation.check("before the manifest was written: backup aborted, nothing stored");
             }
             Manifest m = manifest(req, stem, started, finished, info, pre.dumpVersion(), compression, objects, counter);
+            if (req.encrypted()) {
+                // Table names and row counts go into an encrypted catalog, written before the manifest.
+                Manifest.StoredObject catalog = storeCatalog(m, req.recipients(), objects);
+                objects = new ArrayList<>(m.objects()); // as the manifest records them: encrypted
+                objects.add(catalog);
+                m = m.withObjects(objects);
+            }
             commit(m, objects);
             if (lock != null) {
                 lock.committed();
@@ -169,8 +179,8 @@ public final class BackupService {
      * The streams of one backup: pg_dump's archive teed into the {@code .dump} upload and into
      * {@code pg_restore --file=-}, whose SQL is counted, compressed and uploaded.
      */
-    private BackupRun.Plan plan(BackupRequest req, String stem, Preflight pre, String compression,
-            ChildCredentials creds, Progress progress, RowCountingStage counter) {
+    static BackupRun.Plan plan(BackupRequest req, java.util.function.UnaryOperator<String> keyOf, Preflight pre,
+            String compression, ChildCredentials creds, Progress progress, RowCountingStage counter) {
         List<String> dumpCmd = new ArrayList<>(List.of(pre.pgDump().toString(), "--format=custom",
                 "--compress=" + compressArg(compression), "--no-password", creds.dbnameArg()));
         dumpCmd.addAll(req.dumpOptions().args());
@@ -178,18 +188,23 @@ public final class BackupService {
         List<BackupRun.Consumer> fromDump = new ArrayList<>();
         List<BackupRun.Producer> producers = new ArrayList<>();
         fromDump.add(new BackupRun.ToChild("pg_restore"));
+        // Encryption is the last stage (ciphertext does not compress); hashing sees the stored bytes.
+        List<Stage> encrypt = req.encrypted() ? List.of(new AgeStage(req.recipients())) : List.of();
+        String age = req.encrypted() ? KeyLayout.AGE_SUFFIX : "";
         if (req.format().custom()) {
-            fromDump.add(new BackupRun.ToOutput(new BackupRun.Output("dump", List.of(),
-                    layout.key(stem, KeyLayout.DUMP_SUFFIX), "custom", compression)));
+            fromDump.add(new BackupRun.ToOutput(new BackupRun.Output("dump", encrypt,
+                    keyOf.apply(KeyLayout.DUMP_SUFFIX + age), "custom", compression)));
         }
         producers.add(new BackupRun.Producer("pg_dump", dumpCmd, creds.env(), fromDump, progress.archiveBytes));
         List<String> restoreCmd = new ArrayList<>(List.of(pre.pgRestore().toString(), "--file=-"));
         restoreCmd.addAll(req.dumpOptions().forRestore());
         // The script's rows are counted on their way to the compressor; with --format custom the
         // script is only counted (no key: nothing is stored).
+        List<Stage> sqlStages = new ArrayList<>(List.of(new CountingStage(progress.sqlBytes), counter,
+                new CompressionStage(req.sqlCompression())));
+        sqlStages.addAll(encrypt);
         BackupRun.Output sql = req.format().plain()
-                ? new BackupRun.Output("sql", List.of(new CountingStage(progress.sqlBytes), counter,
-                        new CompressionStage(req.sqlCompression())), layout.key(stem, req.sqlCompression().suffix()),
+                ? new BackupRun.Output("sql", sqlStages, keyOf.apply(req.sqlCompression().suffix() + age),
                         "plain", req.sqlCompression().label())
                 : new BackupRun.Output("row-count", List.of(new CountingStage(progress.sqlBytes), counter), null, null, null);
         producers.add(new BackupRun.Producer("pg_restore", restoreCmd, creds.env(), List.of(new BackupRun.ToOutput(sql)),
@@ -201,13 +216,18 @@ public final class BackupService {
             ToolVersion dumpVersion, String compression, List<Manifest.StoredObject> objects, RowCountingStage counter) {
         List<Manifest.Table> tables = tables(info, counter);
         long total = tables.stream().mapToLong(t -> t.rowCount() == null ? 0 : t.rowCount()).sum();
-        return new Manifest(Manifest.FORMAT_VERSION, "pgbackup", Version.tool(), stem,
-                req.label(), req.trigger(), req.slot(), started, finished,
+        if (req.encrypted()) {
+            objects = objects.stream().map(o -> new Manifest.StoredObject(o.key(), o.format(), o.compression(), o.bytes(),
+                    o.sha256(), Manifest.Encryption.AGE)).toList();
+        }
+        return new Manifest(req.encrypted() ? Manifest.ENCRYPTED_FORMAT_VERSION : Manifest.FORMAT_VERSION, "pgbackup",
+                Version.tool(), stem, req.label(), req.trigger(), req.slot(), started, finished,
                 Duration.between(started, finished).toMillis(),
                 new Manifest.Source(info.database(), req.source().redacted(), info.version().full(),
                         info.version().major(), info.sizeBytes()),
                 new Manifest.Dump(dumpVersion.full(), compression, req.dumpOptions().args()),
-                objects, tables, new Manifest.Rows(Manifest.Rows.DUMP_STREAM, total, counter.largeObjects()));
+                objects, tables, new Manifest.Rows(Manifest.Rows.DUMP_STREAM, total, counter.largeObjects()),
+                req.encrypted() ? new Manifest.Encryption(Manifest.Encryption.AGE, req.recipients().keys()) : null);
     }
 
     /**
@@ -235,17 +255,52 @@ public final class BackupService {
         return out;
     }
 
-    /** The manifest is the commit point; if it cannot be written, the data objects go too. */
-    private void commit(Manifest m, List<Manifest.StoredObject> objects) throws IOException {
+    /** The encrypted catalog of {@code m}; on failure the data objects are deleted. */
+    private Manifest.StoredObject storeCatalog(Manifest m, AgeRecipients recipients, List<Manifest.StoredObject> objects)
+            throws IOException {
+        return storeCatalog(store, layout, m, recipients, objects);
+    }
+
+    static Manifest.StoredObject storeCatalog(ObjectStore store, KeyLayout layout, Manifest m, AgeRecipients recipients,
+            List<Manifest.StoredObject> objects) throws IOException {
+        String key = layout.catalogKey(m.stem());
         try {
-            store.put(layout.manifestKey(m.stem()), new ByteArrayInputStream(ManifestCodec.encode(m)));
+            byte[] sealed = new AgeStage(recipients).encrypt(ManifestCodec.encode(m.contents()));
+            store.put(key, new ByteArrayInputStream(sealed));
+            return new Manifest.StoredObject(key, Manifest.CATALOG_FORMAT, "none", sealed.length,
+                    java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(sealed)),
+                    Manifest.Encryption.AGE);
+        } catch (IOException | RuntimeException | java.security.NoSuchAlgorithmException e) {
+            deleteQuietly(store, objects);
+            throw e instanceof IOException io ? io : new IOException("cannot store " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+
+    /**
+     * The manifest is the commit point; if it cannot be written, the data objects go too. An
+     * encrypted backup's manifest is written without what its catalog holds.
+     */
+    private void commit(Manifest m, List<Manifest.StoredObject> objects) throws IOException {
+        commit(store, layout, m, objects);
+    }
+
+    static void commit(ObjectStore store, KeyLayout layout, Manifest m, List<Manifest.StoredObject> objects)
+            throws IOException {
+        try {
+            store.put(layout.manifestKey(m.stem()), new ByteArrayInputStream(ManifestCodec.encode(
+                    m.encrypted() ? m.readable() : m)));
         } catch (IOException | RuntimeException e) {
-            deleteQuietly(objects);
+            deleteQuietly(store, objects);
             throw e;
         }
     }
 
     private void deleteQuietly(List<Manifest.StoredObject> objects) {
+        deleteQuietly(store, objects);
+    }
+
+    static void deleteQuietly(ObjectStore store, List<Manifest.StoredObject> objects) {
         for (Manifest.StoredObject o : objects) {
             try {
                 store.delete(o.key());

@@ -4,6 +4,7 @@ import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.ScratchFiles;
+import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.manifest.ManifestCodec;
 import io.pgbackup.repo.ObjectReader;
@@ -32,13 +33,20 @@ public final class DownloadService {
         this.cancellation = cancellation;
     }
 
-    /** Downloads {@code m} into {@code dir}; returns the files written, manifest last. */
+    /**
+     * Downloads {@code m} into {@code dir}; returns the files written, manifest last. At
+     * {@link ObjectReader.Layer#STORED} encrypted objects stay encrypted ({@code .age}); at any
+     * other layer they are decrypted (exit 14 without a matching identity) and lose the suffix.
+     */
     public List<Path> download(Manifest m, Path dir, ObjectReader.Layer layer) {
         try {
+            if (layer != ObjectReader.Layer.STORED) {
+                reader.requireKeyFor(m);
+            }
             Files.createDirectories(dir);
             ScratchFiles.sweep(dir, KIND);
             for (Manifest.StoredObject o : m.objects()) {
-                Path file = dir.resolve(fileName(o.key()));
+                Path file = dir.resolve(fileName(o, layer));
                 if (Files.exists(file)) {
                     throw PgBackupException.config(file + " already exists: download into an empty directory (-o DIR)");
                 }
@@ -60,11 +68,16 @@ public final class DownloadService {
     }
 
     private Path one(Manifest.StoredObject o, Path dir, ObjectReader.Layer layer) throws IOException {
-        Path file = dir.resolve(fileName(o.key()));
+        Path file = dir.resolve(fileName(o, layer));
         Path part = ScratchFiles.create(dir, KIND, "-" + file.getFileName());
         boolean ok = false;
         try (StoredRead read = reader.open(o, layer); OutputStream out = Files.newOutputStream(part)) {
-            io.pgbackup.pipeline.Copy.copy(layer == ObjectReader.Layer.STORED ? read.stored() : read.content(), out);
+            try {
+                io.pgbackup.pipeline.Copy.copy(layer == ObjectReader.Layer.STORED ? read.stored() : read.content(), out);
+            } catch (io.pgbackup.pipeline.age.AgeDecryption.UndecryptableException e) {
+                read.finish(); // a size or SHA-256 mismatch is the clearer message
+                throw new PgBackupException(ExitCode.INTEGRITY, e.getMessage(), e);
+            }
             read.finish();
             ok = true;
         } finally {
@@ -79,5 +92,12 @@ public final class DownloadService {
 
     private static String fileName(String key) {
         return key.substring(key.lastIndexOf('/') + 1);
+    }
+
+    /** The object's file name; decrypted objects lose {@code .age}. */
+    static String fileName(Manifest.StoredObject o, ObjectReader.Layer layer) {
+        String name = fileName(o.key());
+        return o.encrypted() && layer != ObjectReader.Layer.STORED && name.endsWith(KeyLayout.AGE_SUFFIX)
+                ? name.substring(0, name.length() - KeyLayout.AGE_SUFFIX.length()) : name;
     }
 }

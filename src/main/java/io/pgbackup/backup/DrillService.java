@@ -11,6 +11,8 @@ import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.Database;
 import io.pgbackup.pg.PgTools;
 import io.pgbackup.pg.ServerInfo;
+import io.pgbackup.pipeline.age.AgeRecipients;
+import io.pgbackup.pipeline.age.AgeStage;
 import io.pgbackup.repo.ObjectReader;
 import io.pgbackup.storage.ObjectStore;
 import java.io.ByteArrayInputStream;
@@ -76,6 +78,110 @@ public final class DrillService {
     }
 
     public DrillReport drill(Request req) {
+        if (req.backup().serverBackup()) {
+            throw PgBackupException.config("backup " + req.backup().stem() + " is a server backup: drill its databases "
+                    + "with drillServer (the drill command does)");
+        }
+        Manifest full = complete(req.backup());
+        DrillReport report = run(new Request(full, req.server(), req.scratchName(), req.keep(), req.tolerance(),
+                req.checkSql(), req.maxAge(), req.newest(), req.beforeChecks()));
+        store(report, full);
+        return report;
+    }
+
+    /** An encrypted backup keeps its tables and row counts in its encrypted catalog: read them back. */
+    private Manifest complete(Manifest m) {
+        try {
+            return reader.complete(m);
+        } catch (IOException e) {
+            throw new PgBackupException(ExitCode.STORAGE, "cannot read the catalog of " + m.stem() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A drill of a server backup: every database (or {@code databases}) restored into its own
+     * scratch database and checked as a one-database drill is, plus a check that the globals
+     * decompress (and decrypt) and parse; with {@code applyGlobals} (a dedicated drill server
+     * only) they are applied to the server first. One report, checks named by database.
+     */
+    public record ServerRequest(Manifest backup, ConnectionString server, List<String> databases, boolean keep,
+            Double tolerance, List<String> checkSql, Duration maxAge, Manifest newest, boolean applyGlobals) {}
+
+    public DrillReport drillServer(ServerRequest req) {
+        Manifest full = complete(req.backup());
+        Instant start = clock.instant();
+        long t0 = System.nanoTime();
+        List<DrillReport.Check> checks = new ArrayList<>();
+        if (req.maxAge() != null && req.newest() != null) {
+            Duration age = Duration.between(req.newest().finishedAt(), start);
+            checks.add(new DrillReport.Check("max-age", age.compareTo(req.maxAge()) <= 0, "newest backup "
+                    + req.newest().stem() + " finished " + age.toMinutes() + " min ago (limit " + req.maxAge().toMinutes() + " min)"));
+        }
+        List<String> statements = null;
+        try {
+            statements = Globals.statements(ServerRestoreService.readGlobals(reader, full));
+            int roles = Globals.roles(statements).size();
+            checks.add(new DrillReport.Check("globals", roles > 0, statements.size() + " statements, " + roles
+                    + " roles" + (full.server().globalsNote() == null ? "" : "; " + full.server().globalsNote())));
+        } catch (PgBackupException e) {
+            if (e.exitCode() == ExitCode.STORAGE || e.exitCode() == ExitCode.KEY_REQUIRED) {
+                throw e;
+            }
+            checks.add(new DrillReport.Check("globals", false, e.getMessage()));
+        }
+        if (req.applyGlobals() && statements != null) {
+            try (java.sql.Connection c = new Database(req.server(), "drill").connect()) {
+                List<String> notes = Globals.apply(c, statements);
+                checks.add(new DrillReport.Check("globals-applied", true, notes.isEmpty() ? "applied"
+                        : "applied; " + String.join("; ", notes)));
+            } catch (SQLException e) {
+                throw new PgBackupException(ExitCode.DATABASE, "drill server: " + Database.firstLine(e.getMessage()), e);
+            } catch (PgBackupException e) {
+                if (e.exitCode() == ExitCode.DATABASE) {
+                    throw e;
+                }
+                checks.add(new DrillReport.Check("globals-applied", false, e.getMessage()));
+            }
+        }
+        long restoreMs = 0;
+        long checksMs = 0;
+        List<String> names = req.databases() == null ? full.databaseNames() : req.databases();
+        for (String name : names) {
+            cancellation.check("during the drill of the databases");
+            Manifest one;
+            try {
+                one = full.forDatabase(name);
+            } catch (IllegalArgumentException e) {
+                throw new PgBackupException(ExitCode.NOT_FOUND, e.getMessage());
+            }
+            DrillReport r = run(new Request(one, req.server(), scratchName(full.stem(), name), req.keep(), req.tolerance(),
+                    req.checkSql(), null, null, null));
+            restoreMs += r.restoreMillis();
+            checksMs += r.checksMillis();
+            for (DrillReport.Check c : r.checks()) {
+                checks.add(new DrillReport.Check(name + ": " + c.name(), c.ok(), c.detail()));
+            }
+        }
+        boolean passed = checks.stream().allMatch(DrillReport.Check::ok);
+        DrillReport report = new DrillReport(full.stem(), full.startedAt(), req.server().redacted(),
+                scratchName(full.stem(), "*"), req.keep(), start, restoreMs, checksMs, (System.nanoTime() - t0) / 1_000_000,
+                checks, passed);
+        store(report, full);
+        return report;
+    }
+
+    /** A server drill's scratch database for {@code database}: at most 63 bytes, unique per database. */
+    static String scratchName(String stem, String database) {
+        String safe = database.equals("*") ? "*" : database.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        String name = defaultScratchName(stem) + "_" + safe;
+        if (name.length() > 63) {
+            String hash = Integer.toHexString(database.hashCode());
+            name = name.substring(0, 63 - hash.length() - 1) + "_" + hash;
+        }
+        return name;
+    }
+
+    private DrillReport run(Request req) {
         Instant start = clock.instant();
         long t0 = System.nanoTime();
         List<DrillReport.Check> checks = new ArrayList<>();
@@ -106,7 +212,6 @@ public final class DrillService {
         DrillReport report = new DrillReport(req.backup().stem(), req.backup().startedAt(), req.server().redacted(),
                 req.scratchName(), req.keep(), start, restoreMs, checksMs, (System.nanoTime() - t0) / 1_000_000,
                 checks, passed);
-        store(report);
         return report;
     }
 
@@ -117,8 +222,9 @@ public final class DrillService {
             checks.add(new DrillReport.Check("restore", true, "pg_restore --exit-on-error succeeded"));
             return true;
         } catch (PgBackupException e) {
-            if (e.exitCode() == ExitCode.INTERRUPTED || e.exitCode() == ExitCode.STORAGE) {
-                throw e; // the store failing says nothing about the backup: no verdict, no report
+            if (e.exitCode() == ExitCode.INTERRUPTED || e.exitCode() == ExitCode.STORAGE
+                    || e.exitCode() == ExitCode.KEY_REQUIRED) {
+                throw e; // the store failing (or a missing key) says nothing about the backup: no verdict, no report
             }
             checks.add(new DrillReport.Check("restore", false, e.getMessage()));
             return false;
@@ -186,12 +292,34 @@ public final class DrillService {
         }
     }
 
-    private void store(DrillReport report) {
+    /**
+     * Stores the report next to the backup. For an encrypted backup the details (they name tables
+     * and count rows) go into {@code .json.age}, encrypted to the backup's recipients; the
+     * readable {@code .json} keeps the verdict of each check for status and the report page.
+     */
+    private void store(DrillReport report, Manifest backup) {
         String key = layout.drillReportKey(report.backup(), report.startedAt());
         try {
-            store.put(key, new ByteArrayInputStream(ManifestCodec.encode(report)));
-        } catch (IOException e) {
+            DrillReport readable = report;
+            if (backup.encrypted()) {
+                String sealedKey = layout.encryptedDrillReportKey(report.backup(), report.startedAt());
+                AgeRecipients to = AgeRecipients.parse(List.of(new AgeRecipients.Source("the manifest's recipients",
+                        String.join("\n", backup.encryption().recipients()), true)));
+                store.put(sealedKey, new ByteArrayInputStream(new AgeStage(to).encrypt(ManifestCodec.encode(report))));
+                readable = redacted(report, sealedKey);
+            }
+            store.put(key, new ByteArrayInputStream(ManifestCodec.encode(readable)));
+        } catch (IOException | PgBackupException e) {
             log.warn("could not store the drill report {}: {}", key, e.getMessage());
         }
+    }
+
+    /** The report without what would name tables or count rows: each check's name and verdict. */
+    static DrillReport redacted(DrillReport r, String sealedKey) {
+        List<DrillReport.Check> checks = r.checks().stream().map(c -> new DrillReport.Check(c.name(), c.ok(),
+                (c.ok() ? "passed" : "FAILED") + " (details encrypted in " + sealedKey.substring(sealedKey.lastIndexOf('/') + 1)
+                        + ")")).toList();
+        return new DrillReport(r.backup(), r.backupStartedAt(), r.target(), r.scratchDatabase(), r.kept(), r.startedAt(),
+                r.restoreMillis(), r.checksMillis(), r.totalMillis(), checks, r.passed());
     }
 }

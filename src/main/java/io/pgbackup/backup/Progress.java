@@ -21,11 +21,18 @@ final class Progress implements AutoCloseable {
     final AtomicLong archiveBytes = new AtomicLong();
     final AtomicLong sqlBytes = new AtomicLong();
     private final long databaseSize;
+    private final String label;
     private final long startNanos = System.nanoTime();
     private final ScheduledExecutorService timer;
 
     Progress(long databaseSize, Duration every) {
+        this(databaseSize, every, null);
+    }
+
+    /** With a {@code label} (a server backup's database) that starts each line. */
+    Progress(long databaseSize, Duration every, String label) {
         this.databaseSize = databaseSize;
+        this.label = label;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "progress");
             t.setDaemon(true);
@@ -44,7 +51,7 @@ final class Progress implements AutoCloseable {
         double secs = Math.max(0.001, e.toMillis() / 1000.0);
         long a = archiveBytes.get();
         log.atInfo().addKeyValue("bytes", a + sqlBytes.get()).addKeyValue("rate", Math.round(a / secs))
-                .addKeyValue("duration", secs).log(line(e));
+                .addKeyValue("duration", secs).log((label == null ? "" : label + ": ") + line(e));
     }
 
     /** The progress line for the counters now, after {@code elapsed}. */

@@ -66,13 +66,16 @@ public final class RestoreService {
             throw PgBackupException.config("--single-transaction cannot be combined with --jobs (pg_restore refuses "
                     + "it): drop one of them");
         }
+        reader.requireKeyFor(m); // before anything touches the target
         String program = plain ? "psql" : "pg_restore";
         Path bin = tools.find(program).orElseThrow(() -> PgBackupException.config(program + " not found in "
                 + tools.whereToLook() + ": install the PostgreSQL client or set PG_BIN_DIR"));
         if (!plain) {
             checkArchiveReadable(m);
         }
-        guardSource(req);
+        if (!req.createFromArchive()) {
+            guardSource(req);
+        }
         long t0 = System.nanoTime();
         Path archive = null;
         ConnectionString target = req.target();
@@ -85,7 +88,11 @@ public final class RestoreService {
                 target = createDatabase(target, req.createDatabase());
                 created = true;
             }
-            checkTarget(target, req, plain);
+            if (req.createFromArchive()) {
+                created = true; // pg_restore --create makes it: a failed restore must not leave it
+            } else {
+                checkTarget(target, req, plain);
+            }
             log.info("restoring {} ({}) into {}", m.stem(), obj.key(), target.redacted());
             try (ChildCredentials creds = ChildCredentials.of(target)) {
                 if (archive != null) {
@@ -102,7 +109,7 @@ public final class RestoreService {
                 deleteQuietly(archive);
             }
             if (created) {
-                dropCreated(req.target(), req.createDatabase());
+                dropCreated(req.target(), req.createFromArchive() ? m.source().database() : req.createDatabase());
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
@@ -222,6 +229,20 @@ public final class RestoreService {
                 throw new PgBackupException(ExitCode.STORAGE, "restore of " + obj.key() + " stopped: " + e.getMessage()
                         + partial, e);
             }
+            // An encrypted object is authenticated chunk by chunk up to its final chunk: decrypt what
+            // the child did not read, so a stream cut short can never pass as a complete restore.
+            IOException tail = null;
+            if (obj.encrypted() && o.readFailure() == null && o.exitCode() == 0) {
+                try {
+                    read.content().transferTo(OutputStream.nullOutputStream());
+                } catch (StoredReadException e) {
+                    throw new PgBackupException(ExitCode.STORAGE, "restore of " + obj.key() + " stopped: "
+                            + e.getMessage() + partial, e);
+                } catch (IOException e) {
+                    tail = e;
+                }
+            }
+            IOException readFailure = o.readFailure() != null ? o.readFailure() : tail;
             // Hash what the child left unread: after a failure too, since a corrupted object is the
             // likelier cause and deserves the clearer message.
             try {
@@ -234,10 +255,10 @@ public final class RestoreService {
                 throw new PgBackupException(ExitCode.STORAGE, "restore of " + obj.key() + " stopped: " + e.getMessage()
                         + partial, e);
             }
-            if (o.readFailure() != null) {
+            if (readFailure != null) {
                 // The bytes match the manifest but do not decode: reported as a broken object.
                 throw new PgBackupException(ExitCode.INTEGRITY, obj.key() + " matches its manifest but cannot be read: "
-                        + o.readFailure().getMessage());
+                        + readFailure.getMessage() + partial);
             }
             if (o.exitCode() != 0) {
                 throw new PgBackupException(ExitCode.RESTORE_FAILED, "restore of " + obj.key() + " failed: "
@@ -264,7 +285,12 @@ public final class RestoreService {
         try (StoredRead read = reader.open(obj, ObjectReader.Layer.CONTENT);
                 OutputStream out = Files.newOutputStream(tmp)) {
             try (Cancellation.Registration watch = cancellation.register(why -> closeQuietly(read))) {
-                io.pgbackup.pipeline.Copy.copy(read.content(), out);
+                try {
+                    io.pgbackup.pipeline.Copy.copy(read.content(), out);
+                } catch (io.pgbackup.pipeline.age.AgeDecryption.UndecryptableException e) {
+                    read.finish(); // a size or SHA-256 mismatch is the clearer message
+                    throw new PgBackupException(ExitCode.INTEGRITY, e.getMessage(), e);
+                }
                 read.finish();
             } catch (IOException | RuntimeException e) {
                 cancellation.check("while downloading the archive");
@@ -302,6 +328,9 @@ public final class RestoreService {
 
     private static List<String> pgRestoreCommand(RestoreRequest req, Path bin, ChildCredentials creds) {
         List<String> cmd = new ArrayList<>(List.of(bin.toString(), "--no-password", "--exit-on-error", creds.dbnameArg()));
+        if (req.createFromArchive()) {
+            cmd.add("--create");
+        }
         if (req.clean()) {
             cmd.add("--clean");
             cmd.add("--if-exists");

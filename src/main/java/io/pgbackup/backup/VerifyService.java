@@ -7,6 +7,7 @@ import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.ChildProcess;
 import io.pgbackup.pg.Feed;
 import io.pgbackup.pg.PgTools;
+import io.pgbackup.pipeline.age.AgeDecryption;
 import io.pgbackup.repo.ObjectReader;
 import io.pgbackup.repo.StoredRead;
 import io.pgbackup.repo.StoredReadException;
@@ -50,41 +51,106 @@ public final class VerifyService {
         }
     }
 
+    /** Verifies {@code m}; encrypted objects are checked as stored (size and SHA-256) only. */
     public Result verify(Manifest m) {
+        return verify(m, false);
+    }
+
+    /**
+     * Verifies {@code m}. With {@code decrypt}, encrypted objects are decrypted completely too
+     * (age authenticates every chunk), then checked like unencrypted ones: without an identity
+     * that matches, exit 14 before anything is read.
+     */
+    public Result verify(Manifest m, boolean decrypt) {
+        if (decrypt) {
+            reader.requireKeyFor(m);
+        }
         List<ObjectCheck> checks = new ArrayList<>();
         for (Manifest.StoredObject o : m.objects()) {
             cancellation.check("during verify");
-            checks.add(check(o));
+            checks.add(o.encrypted() && !decrypt ? storedOnly(o) : check(o));
         }
         return new Result(m.stem(), checks);
     }
 
-    private ObjectCheck check(Manifest.StoredObject o) {
-        try (StoredRead read = reader.open(o, ObjectReader.Layer.CONTENT)) {
-            String readable = o.format().equals("custom") ? archiveList(read.content()) : decompress(read.content());
-            read.finish(); // hashes every byte even if the reader stopped early
-            if (readable != null) {
-                return new ObjectCheck(o.key(), false, readable, false);
-            }
-            return new ObjectCheck(o.key(), true, String.format(Locale.ROOT, "%d bytes, SHA-256 ok, %s", o.bytes(),
-                    o.format().equals("custom") ? "pg_restore --list ok" : "decompresses completely"), false);
+    /** An encrypted object without a key: what can be known is that the stored bytes are the ones written. */
+    private ObjectCheck storedOnly(Manifest.StoredObject o) {
+        try (StoredRead read = reader.open(o, ObjectReader.Layer.STORED)) {
+            read.finish();
+            return new ObjectCheck(o.key(), true, String.format(Locale.ROOT, "%d bytes, SHA-256 ok, encrypted (contents "
+                    + "not checked: verify --decrypt with an identity)", o.bytes()), false);
         } catch (StoredReadException e) {
             throw new PgBackupException(ExitCode.STORAGE, "cannot verify " + o.key() + ": " + e.getMessage(), e);
         } catch (PgBackupException e) {
-            if (e.exitCode() != ExitCode.INTEGRITY) {
-                throw e;
-            }
-            String msg = e.getMessage();
-            String detail = msg.contains("does not have it") ? "missing from the store"
-                    : msg.replaceFirst("^.*? does not match its manifest: ", "size or SHA-256 mismatch: ");
-            return new ObjectCheck(o.key(), false, detail, true);
+            return integrity(o, e);
         } catch (IOException e) {
             throw new PgBackupException(ExitCode.STORAGE, "cannot verify " + o.key() + ": " + e.getMessage(), e);
         }
     }
 
+    /** A problem with an object's content; {@code integrity} when the stored bytes are provably wrong. */
+    private record Problem(String detail, boolean integrity) {}
+
+    private ObjectCheck check(Manifest.StoredObject o) {
+        try (StoredRead read = reader.open(o, ObjectReader.Layer.CONTENT)) {
+            Problem readable = switch (o.format()) {
+                case "custom" -> archiveList(read.content());
+                case Manifest.CATALOG_FORMAT -> catalog(read.content());
+                default -> decompress(read.content());
+            };
+            read.finish(); // hashes every byte even if the reader stopped early
+            if (readable != null) {
+                return new ObjectCheck(o.key(), false, readable.detail(), readable.integrity());
+            }
+            String what = switch (o.format()) {
+                case "custom" -> "pg_restore --list ok";
+                case Manifest.CATALOG_FORMAT -> "catalog ok";
+                default -> "decompresses completely";
+            };
+            return new ObjectCheck(o.key(), true, String.format(Locale.ROOT, "%d bytes, SHA-256 ok, %s%s", o.bytes(),
+                    o.encrypted() ? "decrypts (age authenticated every chunk), " : "", what), false);
+        } catch (StoredReadException e) {
+            throw new PgBackupException(ExitCode.STORAGE, "cannot verify " + o.key() + ": " + e.getMessage(), e);
+        } catch (PgBackupException e) {
+            return integrity(o, e);
+        } catch (IOException e) {
+            throw new PgBackupException(ExitCode.STORAGE, "cannot verify " + o.key() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ObjectCheck integrity(Manifest.StoredObject o, PgBackupException e) {
+        if (e.exitCode() != ExitCode.INTEGRITY) {
+            throw e;
+        }
+        String msg = e.getMessage();
+        String detail = msg.contains("does not have it") ? "missing from the store"
+                : msg.replaceFirst("^.*? does not match its manifest: ", "size or SHA-256 mismatch: ");
+        return new ObjectCheck(o.key(), false, detail, true);
+    }
+
+    /** Ciphertext that fails age's authentication is wrong stored bytes, whatever its SHA-256 says. */
+    private static Problem unreadable(IOException e, String what) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AgeDecryption.UndecryptableException u) {
+                return new Problem(u.getMessage(), true);
+            }
+        }
+        return new Problem(what + e.getMessage(), false);
+    }
+
+    private static Problem catalog(InputStream in) throws StoredReadException {
+        try {
+            io.pgbackup.manifest.ManifestCodec.mapper().readValue(in.readAllBytes(), Manifest.Contents.class);
+            return null;
+        } catch (StoredReadException e) {
+            throw e;
+        } catch (IOException e) {
+            return unreadable(e, "catalog does not parse: ");
+        }
+    }
+
     /** Feeds the archive to {@code pg_restore --list}; returns a problem, or null. */
-    private String archiveList(InputStream in) throws IOException {
+    private Problem archiveList(InputStream in) throws IOException {
         Path pgRestore = tools.find("pg_restore").orElseThrow(() -> PgBackupException.config(
                 "pg_restore not found in " + tools.whereToLook() + ": install the PostgreSQL client or set PG_BIN_DIR"));
         ChildProcess p = ChildProcess.start("pg_restore", List.of(pgRestore.toString(), "--list"), Map.of());
@@ -94,9 +160,9 @@ public final class VerifyService {
                 throw e;
             }
             if (o.readFailure() != null) {
-                return "cannot be read: " + o.readFailure().getMessage();
+                return unreadable(o.readFailure(), "cannot be read: ");
             }
-            return o.exitCode() == 0 ? null : BackupRun.exitMessage(p, o.exitCode());
+            return o.exitCode() == 0 ? null : new Problem(BackupRun.exitMessage(p, o.exitCode()), false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PgBackupException(ExitCode.INTERRUPTED, "interrupted");
@@ -105,14 +171,16 @@ public final class VerifyService {
         }
     }
 
-    private static String decompress(InputStream content) throws StoredReadException {
+    private static Problem decompress(InputStream content) throws StoredReadException {
         try {
             content.transferTo(OutputStream.nullOutputStream());
             return null;
         } catch (StoredReadException e) {
             throw e;
-        } catch (IOException | IllegalArgumentException e) {
-            return "SQL script does not decompress: " + e.getMessage();
+        } catch (IOException e) {
+            return unreadable(e, "SQL script does not decompress: ");
+        } catch (IllegalArgumentException e) {
+            return new Problem("SQL script does not decompress: " + e.getMessage(), false);
         }
     }
 }

@@ -60,7 +60,8 @@ final class BackupCommand implements Callable<Integer> {
         BackupOptions.Resolved how = backup.resolve(env);
         Setting lbl = Setting.resolve(env, "--label", label, null, "BACKUP_LABEL");
         String labelText = lbl.isSet() ? Flags.label(lbl) : null;
-        StoreOptions.Resolved where = store.resolve(env).requireUploadMemory();
+        StoreOptions.Resolved where = store.resolve(env).requireUploadMemory(how.uploadsInFlight(),
+                Runtime.getRuntime().maxMemory(), !store.partConcurrencyChosen(env));
         LockPolicy locking = lock.resolve(env, "0", where);
         Notifier notifier = notify.resolve(env, ctx.clock());
 
@@ -70,15 +71,12 @@ final class BackupCommand implements Callable<Integer> {
         // core while the S3 client starts and takes the lock (measured: ~0.4 s less to first byte).
         // Registered before anything is held: a signal in any phase ends in our cleanup, never a bare exit.
         try (Cancellation.Registration watch = ctx.cancellation().register(why -> { })) {
-            CompletableFuture<BackupService.Preflight> preflight = Preflights.start(() -> BackupService.preflight(request, tools));
-            Reported.run(notifier, Kind.BACKUP, "backup", where, source.database(), ctx.cancellation(), () -> {
+            CompletableFuture<Object> preflight = Backups.preflight(how, request, tools);
+            Reported.run(notifier, Kind.BACKUP, "backup", where, Backups.label(how, source), ctx.cancellation(), () -> {
                 try (ObjectStore objects = where.open();
                         PrefixLock held = locking.acquire(objects, where.layout(), "backup", ctx.clock(), ctx.cancellation())) {
-                    BackupService service = new BackupService(objects, where.layout(), tools, ctx.clock(),
-                            ctx.cancellation(), how.progressEvery());
-                    // A database that accepts TCP and never answers must not keep us (and the lock) forever.
-                    BackupService.Preflight pre = ctx.cancellation().await(preflight, "while checking the source database");
-                    Manifest m = service.backup(request, pre, held);
+                    Manifest m = Backups.take(how, request, preflight, objects, where.layout(), tools, ctx.clock(),
+                            ctx.cancellation(), held);
                     spec.commandLine().getOut().println(where.layout().manifestKey(m.stem()));
                     spec.commandLine().getOut().flush();
                     return m;

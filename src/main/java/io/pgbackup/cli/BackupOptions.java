@@ -1,5 +1,14 @@
 package io.pgbackup.cli;
 
+import io.pgbackup.PgBackupException;
+import io.pgbackup.pipeline.age.AgeRecipients;
+import io.pgbackup.backup.ServerBackupService;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
 import io.pgbackup.backup.BackupFormat;
 import io.pgbackup.backup.BackupRequest;
 import io.pgbackup.pg.ConnectionString;
@@ -34,11 +43,110 @@ final class BackupOptions {
             description = "Seconds between progress lines. Env: PROGRESS_INTERVAL. Default: 5.")
     String progressInterval;
 
+    @Option(names = "--age-recipient", paramLabel = "AGE1...",
+            description = "Encrypt every object to this age public key (repeatable; any one of the identities decrypts). "
+                    + "Env: AGE_RECIPIENTS (comma, blank or newline separated). Default: not encrypted.")
+    List<String> recipients;
+
+    @Option(names = "--age-recipients-file", paramLabel = "FILE",
+            description = "Recipients from a file in age's -R format (one age1... per line, # comments). "
+                    + "Env: AGE_RECIPIENTS_FILE.")
+    Path recipientsFile;
+
+    @Option(names = "--databases", paramLabel = "all|NAME,...",
+            description = "Back up several databases of the server and its globals (roles) in one run: all (every "
+                    + "database that allows connections, not templates, not 'postgres' unless listed) or a list. "
+                    + "Env: PG_DATABASES. Default: the one database of PG_URI.")
+    String databases;
+
+    @Option(names = "--exclude-databases", paramLabel = "NAME,...",
+            description = "With --databases: leave these out. Env: PG_EXCLUDE_DATABASES.")
+    String excludeDatabases;
+
+    @Option(names = "--parallel-databases", paramLabel = "N",
+            description = "With --databases: dump N databases at once (1-8). Env: PARALLEL_DATABASES. Default: 1.")
+    String parallelDatabases;
+
     /** A validated template; {@link Resolved#request} fills in what differs per run. */
-    record Resolved(BackupFormat format, SqlCompression compression, DumpOptions dumpOptions, Duration progressEvery) {
+    record Resolved(BackupFormat format, SqlCompression compression, DumpOptions dumpOptions, Duration progressEvery,
+            AgeRecipients recipients, ServerBackupService.Selection databases, int parallel) {
         BackupRequest request(ConnectionString source, String label, String trigger, Instant slot) {
-            return new BackupRequest(source, format, compression, label, trigger, slot, dumpOptions);
+            return new BackupRequest(source, format, compression, label, trigger, slot, dumpOptions, recipients);
         }
+
+        /** Whether runs back up several databases and the globals (PG_DATABASES). */
+        boolean server() {
+            return databases != null;
+        }
+
+        ServerBackupService.Request serverRequest(BackupRequest template) {
+            return new ServerBackupService.Request(template, databases, parallel);
+        }
+
+        /** Uploads at once: two per database in flight (the globals are small). */
+        int uploadsInFlight() {
+            return server() ? 2 * parallel : 2;
+        }
+    }
+
+    /** PG_DATABASES: null (one database), all, or a list; names as the server spells them (case matters). */
+    static ServerBackupService.Selection selection(Setting dbs, Setting exclude) {
+        if (!dbs.isSet()) {
+            if (exclude.isSet()) {
+                throw PgBackupException.config(exclude.source() + " needs --databases/PG_DATABASES (all or a list)");
+            }
+            return null;
+        }
+        List<String> ex = exclude.isSet() ? names(exclude) : List.of();
+        String v = dbs.value().strip();
+        if (v.equalsIgnoreCase("all") || v.equals("*")) {
+            return new ServerBackupService.Selection(null, ex);
+        }
+        return new ServerBackupService.Selection(names(dbs), ex);
+    }
+
+    private static List<String> names(Setting s) {
+        List<String> out = new ArrayList<>();
+        for (String n : s.value().split(",")) {
+            String name = n.strip();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (name.length() > 63) {
+                throw PgBackupException.config(s.source() + ": '" + name + "' is longer than a database name can be (63 bytes)");
+            }
+            if (!out.contains(name)) {
+                out.add(name);
+            }
+        }
+        if (out.isEmpty()) {
+            throw PgBackupException.config(s.source() + " lists no database: all, or names separated by commas");
+        }
+        return out;
+    }
+
+    /** The recipients of all settings together (flags replace their variables), or null: not encrypted. */
+    AgeRecipients recipients(Map<String, String> env) {
+        List<AgeRecipients.Source> sources = new ArrayList<>();
+        if (recipients != null && !recipients.isEmpty()) {
+            for (String r : recipients) {
+                sources.add(new AgeRecipients.Source("--age-recipient", r, false));
+            }
+        } else if (env.get("AGE_RECIPIENTS") != null && !env.get("AGE_RECIPIENTS").isBlank()) {
+            sources.add(new AgeRecipients.Source("AGE_RECIPIENTS", env.get("AGE_RECIPIENTS"), false));
+        }
+        Setting file = Setting.resolve(env, "--age-recipients-file", recipientsFile == null ? null : recipientsFile.toString(),
+                null, "AGE_RECIPIENTS_FILE");
+        if (file.isSet()) {
+            Path p = Path.of(file.value().strip());
+            try {
+                sources.add(new AgeRecipients.Source(file.source() + " " + p, Files.readString(p), true));
+            } catch (IOException | RuntimeException e) {
+                throw PgBackupException.config(file.source() + ": cannot read the recipients file " + p + ": "
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            }
+        }
+        return sources.isEmpty() ? null : AgeRecipients.parse(sources);
     }
 
     Resolved resolve(Map<String, String> env) {
@@ -53,6 +161,11 @@ final class BackupOptions {
         return new Resolved(BackupFormat.parse(f.value(), f.source()), SqlCompression.parse(comp.value(), comp.source()),
                 DumpOptions.parse(opts.value(), opts.source()),
                 Duration.ofSeconds(Flags.positiveInt(
-                        Setting.resolve(env, "--progress-interval", progressInterval, "5", "PROGRESS_INTERVAL"))));
+                        Setting.resolve(env, "--progress-interval", progressInterval, "5", "PROGRESS_INTERVAL"))),
+                recipients(env),
+                selection(Setting.resolve(env, "--databases", databases, null, "PG_DATABASES"),
+                        Setting.resolve(env, "--exclude-databases", excludeDatabases, null, "PG_EXCLUDE_DATABASES")),
+                Flags.intInRange(Setting.resolve(env, "--parallel-databases", parallelDatabases, "1", "PARALLEL_DATABASES"),
+                        1, 8));
     }
 }

@@ -33,18 +33,26 @@ final class DownloadCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = ".", description = "Target directory. Default: .")
     Path output;
 
+    @Option(names = "--raw", description = "Keep encrypted objects as stored (.age, what the manifest's SHA-256 covers) "
+            + "instead of decrypting them.")
+    boolean raw;
+
     @Mixin
     StoreOptions store = new StoreOptions();
+
+    @Mixin
+    IdentityOptions identity = new IdentityOptions();
 
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = root.context().env();
         Selector sel = backupSelector.resolve();
         StoreOptions.Resolved where = store.resolve(env);
+        io.pgbackup.pipeline.age.AgeIdentities keys = identity.resolve(env);
         try (ObjectStore objects = where.open()) {
             Manifest m = sel.choose(new Catalog(objects, where.layout()).all());
-            List<Path> files = new DownloadService(new ObjectReader(objects), root.context().cancellation())
-                    .download(m, output, ObjectReader.Layer.PAYLOAD);
+            List<Path> files = new DownloadService(new ObjectReader(objects, keys), root.context().cancellation())
+                    .download(m, output, raw ? ObjectReader.Layer.STORED : ObjectReader.Layer.PAYLOAD);
             files.forEach(spec.commandLine().getOut()::println);
             spec.commandLine().getOut().flush();
         }

@@ -70,8 +70,20 @@ final class DrillCommand implements Callable<Integer> {
                     + "estimates are noted, never checked.")
     Double tolerance;
 
+    @Option(names = "--database", paramLabel = "NAME",
+            description = "From a server backup: drill only this database (default: every database).")
+    String database;
+
+    @Option(names = "--apply-globals",
+            description = "Server backups: apply the globals (roles) to the drill server first. Only for a dedicated "
+                    + "drill server: roles are created there.")
+    boolean applyGlobals;
+
     @Mixin
     StoreOptions store = new StoreOptions();
+
+    @Mixin
+    IdentityOptions identity = new IdentityOptions();
 
     @Mixin
     NotifyOptions notify = new NotifyOptions();
@@ -98,22 +110,43 @@ final class DrillCommand implements Callable<Integer> {
             throw PgBackupException.config("--tolerance must be between 0 and 1; got " + tolerance);
         }
         StoreOptions.Resolved where = store.resolve(env);
+        io.pgbackup.pipeline.age.AgeIdentities keys = identity.resolve(env);
         Notifier notifier = notify.resolve(env, root.context().clock());
         Duration maxAgeLimit = limit;
         Reported.run(notifier, Kind.DRILL, "drill", where, Reported.configuredDatabase(env), root.context().cancellation(),
-                () -> drill(where, sel, server, env, assertions, maxAgeLimit), o -> o);
+                () -> drill(where, keys, sel, server, env, assertions, maxAgeLimit), o -> o);
         return 0;
     }
 
-    private Outcome drill(StoreOptions.Resolved where, Selector sel, ConnectionString server, Map<String, String> env,
+    private Outcome drill(StoreOptions.Resolved where, io.pgbackup.pipeline.age.AgeIdentities keys, Selector sel, ConnectionString server, Map<String, String> env,
             List<String> assertions, Duration limit) {
         try (ObjectStore objects = where.open()) {
             List<Manifest> all = new Catalog(objects, where.layout()).all();
             Manifest m = sel.choose(all);
-            String name = scratch != null ? scratch : DrillService.defaultScratchName(m.stem());
-            DrillReport report = new DrillService(new ObjectReader(objects), where.layout(), new PgTools(env), root.context().clock(),
-                    root.context().cancellation())
-                    .drill(new DrillService.Request(m, server, name, keep, tolerance, assertions, limit, all.get(0)));
+            DrillService service = new DrillService(new ObjectReader(objects, keys), where.layout(), new PgTools(env),
+                    root.context().clock(), root.context().cancellation());
+            DrillReport report;
+            if (m.serverBackup()) {
+                if (!assertions.isEmpty() && database == null) {
+                    throw PgBackupException.config("--check-sql with a server backup needs --database NAME: the assertions "
+                            + "are run in that database");
+                }
+                if (scratch != null) {
+                    throw PgBackupException.config("--scratch-db is for one database; a server drill names one scratch "
+                            + "database per database (pgbackup_drill_<stem>_<database>)");
+                }
+                report = service.drillServer(new DrillService.ServerRequest(m, server, database == null ? null
+                        : List.of(database), keep, tolerance, assertions, limit, all.get(0), applyGlobals));
+            } else {
+                if (applyGlobals) {
+                    throw PgBackupException.config("--apply-globals is for server backups (PG_DATABASES); " + m.stem()
+                            + " is of one database");
+                }
+                m = RestoreCommand.oneDatabase(m, database);
+                String name = scratch != null ? scratch : DrillService.defaultScratchName(m.stem());
+                report = service.drill(new DrillService.Request(m, server, name, keep, tolerance, assertions, limit,
+                        all.get(0)));
+            }
             spec.commandLine().getOut().println(new String(ManifestCodec.encode(report), StandardCharsets.UTF_8));
             spec.commandLine().getOut().flush();
             if (!report.passed()) {

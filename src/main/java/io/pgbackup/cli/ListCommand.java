@@ -44,6 +44,9 @@ final class ListCommand implements Callable<Integer> {
     @Option(names = "--last", paramLabel = "N", description = "Only the N newest (after the other filters).")
     Integer last;
 
+    @Option(names = "--databases", description = "Expand server backups: one line per database (size, objects, rows).")
+    boolean databases;
+
     @Option(names = "--json", description = "Print one JSON document (an array of manifests) for scripts.")
     boolean json;
 
@@ -90,16 +93,41 @@ final class ListCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%-24s %-16s %-9s %-16s %10s %10s %8s  %s%n", "STEM", "LABEL", "TRIGGER",
                         "DATABASE", "DUMP", "SQL", "DURATION", "SERVER/PG_DUMP");
                 for (Manifest m : rows) {
+                    // a server backup: its database count, and the sizes summed over its databases
+                    String db = m.serverBackup() ? "server: " + m.server().databases().size() + " db" : m.source().database();
                     out.printf(Locale.ROOT, "%-24s %-16s %-9s %-16s %10s %10s %7.1fs  %s/%s%n", m.stem(),
-                            m.label() == null ? "-" : m.label(), m.trigger(), m.source().database(),
-                            m.object("custom").map(o -> io.pgbackup.Bytes.format(o.bytes())).orElse("-"),
-                            m.object("plain").map(o -> io.pgbackup.Bytes.format(o.bytes())).orElse("-"),
+                            m.label() == null ? "-" : m.label(), m.trigger(), db, bytes(m, "custom"), bytes(m, "plain"),
                             m.durationMillis() / 1000.0, m.source().serverVersion(), m.dump().pgDumpVersion());
+                    if (databases && m.serverBackup()) {
+                        for (Manifest.Database d : m.server().databases()) {
+                            Manifest one = m.forDatabase(d.name());
+                            out.printf(Locale.ROOT, "  %-38s %-16s %10s %10s  db %s, %s%n", "", d.name(), bytes(one, "custom"),
+                                    bytes(one, "plain"), io.pgbackup.Bytes.format(d.sizeBytes()),
+                                    d.rows() == null ? "rows encrypted" : d.rows().total() + " rows");
+                        }
+                        m.globals().ifPresent(g -> out.printf(Locale.ROOT, "  %-38s %-16s %10s %10s  %s%n", "", "(globals)",
+                                "-", io.pgbackup.Bytes.format(g.bytes()), m.server().globalsNote() == null
+                                        ? "roles, memberships, tablespaces" : m.server().globalsNote()));
+                        for (Manifest.Skipped sk : m.server().skipped()) {
+                            out.printf(Locale.ROOT, "  %-38s %-16s skipped: %s%n", "", sk.name(), sk.reason());
+                        }
+                    }
                 }
             }
             out.flush();
         }
         return 0;
+    }
+
+    /** The bytes of a format, over all of a backup's objects of it (a server backup's databases summed). */
+    static String bytes(Manifest m, String format) {
+        long[] sum = {0};
+        boolean[] any = {false};
+        m.objects().stream().filter(o -> o.format().equals(format)).forEach(o -> {
+            sum[0] += o.bytes();
+            any[0] = true;
+        });
+        return any[0] ? io.pgbackup.Bytes.format(sum[0]) : "-";
     }
 
     static Instant instant(String s, String flag, boolean endOfDay) {

@@ -24,7 +24,13 @@ final class Outcomes {
         String summary = String.format(Locale.ROOT, "backup %s: %s in %.1f s", m.stem(), sizes, m.durationMillis() / 1000.0);
         return new Outcome(true, 0, "OK", null, m.finishedAt(), m.stem(), objects,
                 m.source() == null ? null : m.source().database(), m.source() == null ? null : m.source().sizeBytes(),
-                m.exactRowCounts() ? m.rows().total() : null, summary, Map.of("tables", String.valueOf(m.tables().size())));
+                m.exactRowCounts() ? m.rows().total() : null, summary, Map.of("tables", String.valueOf(tables(m))));
+    }
+
+    /** Tables of a backup: a server backup's summed over its databases. */
+    static int tables(Manifest m) {
+        return !m.serverBackup() ? m.tables().size() : m.server().databases().stream()
+                .mapToInt(d -> d.tables() == null ? 0 : d.tables().size()).sum();
     }
 
     static Outcome drill(DrillReport r, Manifest m, Instant finished) {

@@ -4,6 +4,8 @@ import io.pgbackup.PgBackupException;
 import io.pgbackup.repo.Catalog;
 import io.pgbackup.backup.RestoreRequest;
 import io.pgbackup.backup.RestoreService;
+import io.pgbackup.backup.ServerRestoreService;
+import io.pgbackup.ExitCode;
 import io.pgbackup.repo.Selector;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.ConnectionString;
@@ -67,8 +69,21 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Allow restoring over the source database (PG_URI).")
     boolean force;
 
+    @Option(names = "--database", paramLabel = "NAME",
+            description = "From a server backup (PG_DATABASES): restore this one database into --target.")
+    String database;
+
+    @Option(names = "--all",
+            description = "From a server backup: restore the whole server onto --target (a server without the backup's "
+                    + "databases): the globals (roles that exist are kept), then every database with its owner, "
+                    + "settings, grants and comments.")
+    boolean all;
+
     @Mixin
     StoreOptions store = new StoreOptions();
+
+    @Mixin
+    IdentityOptions identity = new IdentityOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -86,6 +101,7 @@ final class RestoreCommand implements Callable<Integer> {
                     + create + "'");
         }
         StoreOptions.Resolved where = store.resolve(env);
+        io.pgbackup.pipeline.age.AgeIdentities keys = identity.resolve(env);
         PgTools tools = new PgTools(env);
         // Class loading dominates start-up: the driver and the tool probe load on the other core
         // while the store is listed.
@@ -93,13 +109,49 @@ final class RestoreCommand implements Callable<Integer> {
             Database.preload();
             tools.version("custom".equals(format) ? "pg_restore" : "psql");
         });
+        if (all && (database != null || create != null || clean || !format.equals("custom") || singleTransaction)) {
+            throw PgBackupException.config("--all restores every database with pg_restore --create: it takes --jobs and "
+                    + "--temp-dir, not --database, --create, --clean, --format plain or --single-transaction");
+        }
         try (ObjectStore objects = where.open()) {
             Manifest m = sel.choose(new Catalog(objects, where.layout()).all());
-            ConnectionString into = new RestoreService(new ObjectReader(objects), tools, root.context().cancellation()).restore(new RestoreRequest(m, to,
-                    TargetOptions.source(env).orElse(null), format, jobs, clean, noOwner, noPrivileges,
+            ObjectReader reader = new ObjectReader(objects, keys);
+            if (all) {
+                ServerRestoreService.Result r = new ServerRestoreService(reader, tools, root.context().cancellation())
+                        .restore(new ServerRestoreService.Request(m, to, jobs, tempDir));
+                r.notes().forEach(n -> spec.commandLine().getOut().println("note: " + n));
+                spec.commandLine().getOut().println("restored " + m.stem() + " (" + r.databases().size() + " databases: "
+                        + String.join(", ", r.databases()) + ") onto " + to.redacted());
+                return 0;
+            }
+            boolean fromServer = m.serverBackup();
+            m = oneDatabase(m, database);
+            // The source to protect is that database on the source server, not PG_URI's maintenance database.
+            ConnectionString protect = TargetOptions.source(env)
+                    .map(src -> fromServer ? src.with("dbname", database) : src).orElse(null);
+            ConnectionString into = new RestoreService(reader, tools, root.context().cancellation()).restore(new RestoreRequest(m, to,
+                    protect, format, jobs, clean, noOwner, noPrivileges,
                     singleTransaction, create, force, tempDir));
-            spec.commandLine().getOut().println("restored " + m.stem() + " into " + into.redacted());
+            spec.commandLine().getOut().println("restored " + m.stem() + (fromServer ? " (" + database + ")" : "") + " into "
+                    + into.redacted());
         }
         return 0;
+    }
+
+    /** The one database to restore: a server backup needs --database (or --all). */
+    static Manifest oneDatabase(Manifest m, String database) {
+        if (database == null) {
+            if (m.serverBackup()) {
+                throw PgBackupException.config("backup " + m.stem() + " is a server backup of " + m.databaseNames().size()
+                        + " databases (" + String.join(", ", m.databaseNames()) + "): choose one with --database NAME, or "
+                        + "restore them all onto a server with --all");
+            }
+            return m;
+        }
+        try {
+            return m.forDatabase(database);
+        } catch (IllegalArgumentException e) {
+            throw new PgBackupException(ExitCode.NOT_FOUND, e.getMessage());
+        }
     }
 }

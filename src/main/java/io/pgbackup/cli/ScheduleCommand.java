@@ -87,6 +87,9 @@ final class ScheduleCommand implements Callable<Integer> {
     StoreOptions store = new StoreOptions();
 
     @Mixin
+    IdentityOptions identity = new IdentityOptions();
+
+    @Mixin
     NotifyOptions notify = new NotifyOptions();
 
     @Option(names = "--metrics-addr", paramLabel = "[HOST]:PORT",
@@ -118,7 +121,8 @@ final class ScheduleCommand implements Callable<Integer> {
         ConnectionString drillServer = target.resolve(env).orElse(source);
         BackupOptions.Resolved how = backup.resolve(env);
         RetentionPolicy policy = prune.policy(env, cron.zone(env));
-        StoreOptions.Resolved where = store.resolve(env).requireUploadMemory();
+        StoreOptions.Resolved where = store.resolve(env).requireUploadMemory(how.uploadsInFlight(),
+                Runtime.getRuntime().maxMemory(), !store.partConcurrencyChosen(env));
         LockPolicy locking = lock.resolve(env, "0", where);
         boolean report = Flags.bool(Setting.resolve(env, "--report-upload", reportUpload, "false", "REPORT_UPLOAD"));
         Duration reportWindow = Duration.ofDays(Flags.intInRange(
@@ -130,6 +134,12 @@ final class ScheduleCommand implements Callable<Integer> {
         MetricsRegistry registry = new MetricsRegistry();
         Notifier notifier = metricsAt == null ? notify.resolve(env, ctx.clock()) : notify.resolve(env, ctx.clock(), registry);
         String drillDatabase = Reported.configuredDatabase(env);
+        io.pgbackup.pipeline.age.AgeIdentities keys = identity.resolve(env);
+        if (drills != null && how.recipients() != null && keys.isEmpty()) {
+            throw PgBackupException.config("DRILL_CRON with encrypted backups (AGE_RECIPIENTS) needs an identity to "
+                    + "restore them: set AGE_IDENTITY_FILE, or (better: the backup host then holds no private key) run "
+                    + "the drills on another machine");
+        }
         try (ObjectStore objects = where.open(); MetricsServer server = metricsAt == null ? null : serve(metricsAt, registry)) {
             if (server != null) {
                 LoggerFactory.getLogger(ScheduleCommand.class).info("serving metrics on port {} (/metrics, /healthz)",
@@ -157,7 +167,7 @@ final class ScheduleCommand implements Callable<Integer> {
             ScheduleDaemon.Job drillJob = (slot, cancel) -> {
                 try {
                     Reported.run(notifier, Kind.DRILL, "scheduled drill for slot " + slot, where, drillDatabase, cancel,
-                            () -> drill(catalog, drillServer, ctx, out), o -> o);
+                            () -> drill(catalog, keys, drillServer, ctx, out), o -> o);
                 } finally {
                     refresh.run();
                 }
@@ -223,15 +233,18 @@ final class ScheduleCommand implements Callable<Integer> {
         }
     }
 
-    private static Outcome drill(Catalog catalog, ConnectionString server, Context ctx, PrintWriter out) {
+    private static Outcome drill(Catalog catalog, io.pgbackup.pipeline.age.AgeIdentities keys, ConnectionString server,
+            Context ctx, PrintWriter out) {
         List<Manifest> all = catalog.all();
         if (all.isEmpty()) {
             throw new PgBackupException(io.pgbackup.ExitCode.NOT_FOUND, "no backup to drill yet");
         }
         Manifest m = all.get(0);
-        DrillReport r = new DrillService(new ObjectReader(catalog.store()), catalog.layout(), new PgTools(ctx.env()), ctx.clock(),
-                ctx.cancellation())
-                .drill(new DrillService.Request(m, server, DrillService.defaultScratchName(m.stem()), false, null,
+        DrillService service = new DrillService(new ObjectReader(catalog.store(), keys), catalog.layout(),
+                new PgTools(ctx.env()), ctx.clock(), ctx.cancellation());
+        DrillReport r = m.serverBackup()
+                ? service.drillServer(new DrillService.ServerRequest(m, server, null, false, null, List.of(), null, m, false))
+                : service.drill(new DrillService.Request(m, server, DrillService.defaultScratchName(m.stem()), false, null,
                         List.of(), null, m));
         out.println("drill of " + m.stem() + (r.passed() ? " passed" : " FAILED: " + r.checks()));
         out.flush();

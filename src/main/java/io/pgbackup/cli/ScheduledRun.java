@@ -41,18 +41,15 @@ record ScheduledRun(Catalog catalog, ConnectionString source, BackupOptions.Reso
     }
 
     private Manifest reported(Instant slot, Cancellation cancel, java.util.function.Supplier<Manifest> job) {
-        return Reported.run(notifier, Kind.BACKUP, "scheduled backup for slot " + slot, where, source.database(), cancel,
+        return Reported.run(notifier, Kind.BACKUP, "scheduled backup for slot " + slot, where, Backups.label(how, source), cancel,
                 job, Outcomes::backup);
     }
 
     private Manifest unreported(Instant slot, Cancellation cancel, PrefixLock lock) {
         PgTools tools = new PgTools(ctx.env());
-        BackupService service = new BackupService(catalog.store(), catalog.layout(), tools, ctx.clock(), cancel,
-                how.progressEvery());
         BackupRequest req = how.request(source, null, BackupRequest.SCHEDULED, slot);
-        BackupService.Preflight pre = cancel.await(Preflights.start(() -> BackupService.preflight(req, tools)),
-                "while checking the source database");
-        Manifest m = service.backup(req, pre, lock);
+        Manifest m = Backups.take(how, req, Backups.preflight(how, req, tools), catalog.store(), catalog.layout(), tools,
+                ctx.clock(), cancel, lock);
         out.println(catalog.layout().manifestKey(m.stem()));
         out.flush();
         return m;

@@ -81,6 +81,11 @@ final class StoreOptions {
             description = "Local directory used when no bucket is set. Env: BACKUP_DIR. Default: ./backups.")
     String backupDir;
 
+    /** Whether the part concurrency was chosen (flag or S3_PART_CONCURRENCY), not defaulted. */
+    boolean partConcurrencyChosen(Map<String, String> env) {
+        return partConcurrency != null || env.get("S3_PART_CONCURRENCY") != null && !env.get("S3_PART_CONCURRENCY").isBlank();
+    }
+
     /** Validated store settings; nothing is contacted yet. */
     record Resolved(S3Settings s3, Path dir, KeyLayout layout, StoreProbe.Mode probe) {
         /** Heap the JVM keeps for everything but upload buffers (SDK, pipes, manifests). */
@@ -108,6 +113,35 @@ final class StoreOptions {
                         need >> 20, s3.partConcurrency(), s3.partSize() >> 20, HEADROOM >> 20, maxHeap >> 20));
             }
             return this;
+        }
+
+        /**
+         * The check for {@code objects} uploads at once (a server backup: two per database dumped
+         * in parallel, the globals being small). When the buffers do not fit and the part
+         * concurrency was not chosen ({@code mayLower}), each object gets one buffer instead (the
+         * producer waits while its part uploads; not a setting of its own), which is said in a log
+         * line; when even that does not fit, exit 2 naming the knobs.
+         */
+        Resolved requireUploadMemory(int objects, long maxHeap, boolean mayLower) {
+            if (s3 == null) {
+                return this;
+            }
+            long need = (long) objects * s3.partSize() * (s3.partConcurrency() + 1) + HEADROOM;
+            if (need <= maxHeap) {
+                return this;
+            }
+            long one = (long) objects * s3.partSize() + HEADROOM;
+            if (mayLower && s3.partConcurrency() > 0 && one <= maxHeap) {
+                org.slf4j.LoggerFactory.getLogger(StoreOptions.class).info("{} uploads at once do not fit {} MiB of heap "
+                        + "with a part in flight each: one part buffer per upload (each waits while its part uploads)", objects,
+                        maxHeap >> 20);
+                return new Resolved(s3.withPartConcurrency(0), dir, layout, probe);
+            }
+            throw PgBackupException.config(String.format(java.util.Locale.ROOT,
+                    "upload buffers need %d MiB of heap (%d objects x (S3_PART_CONCURRENCY %d + 1) x S3_PART_SIZE %d MiB, "
+                            + "plus %d MiB) but the JVM has %d MiB: lower --parallel-databases, S3_PART_SIZE or "
+                            + "S3_PART_CONCURRENCY, or raise -Xmx in JAVA_OPTS",
+                    need >> 20, objects, s3.partConcurrency(), s3.partSize() >> 20, HEADROOM >> 20, maxHeap >> 20));
         }
 
         /** The store for events and metrics: no endpoint credentials, no keys. */

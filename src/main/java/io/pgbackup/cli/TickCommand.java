@@ -69,7 +69,8 @@ final class TickCommand implements Callable<Integer> {
         ConnectionString source = database.resolve(env);
         BackupOptions.Resolved how = backup.resolve(env);
         RetentionPolicy policy = prune.policy(env, cron.zone(env));
-        StoreOptions.Resolved where = store.resolve(env).requireUploadMemory();
+        StoreOptions.Resolved where = store.resolve(env).requireUploadMemory(how.uploadsInFlight(),
+                Runtime.getRuntime().maxMemory(), !store.partConcurrencyChosen(env));
         LockPolicy locking = lock.resolve(env, "30m", where);
         Notifier notifier = notify.resolve(env, ctx.clock());
         PrintWriter out = spec.commandLine().getOut();
@@ -111,7 +112,7 @@ final class TickCommand implements Callable<Integer> {
         } catch (PgBackupException e) {
             if (!began.get() && !check) {
                 notifier.failedBeforeStart(Kind.BACKUP, "tick", where.describe(), where.layout().prefix(),
-                        source.database(), e);
+                        Backups.label(how, source), e);
             }
             throw e;
         }

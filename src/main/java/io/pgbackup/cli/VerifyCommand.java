@@ -45,8 +45,16 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--until", paramLabel = "DATE[THH:MM]", description = "With --all: before (UTC).")
     String until;
 
+    @Option(names = "--decrypt",
+            description = "Decrypt encrypted objects completely too (age authenticates every chunk), then check them "
+                    + "like unencrypted ones. Needs an identity. Without it, encrypted objects are checked as stored.")
+    boolean decrypt;
+
     @Mixin
     StoreOptions store = new StoreOptions();
+
+    @Mixin
+    IdentityOptions identity = new IdentityOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -55,6 +63,10 @@ final class VerifyCommand implements Callable<Integer> {
         Instant from = since == null ? null : ListCommand.instant(since, "--since", false);
         Instant to = until == null ? null : ListCommand.instant(until, "--until", true);
         StoreOptions.Resolved where = store.resolve(env);
+        io.pgbackup.pipeline.age.AgeIdentities keys = identity.resolve(env);
+        if (decrypt && keys.isEmpty()) {
+            throw PgBackupException.config("--decrypt needs an identity: --identity FILE, AGE_IDENTITY_FILE or AGE_IDENTITY");
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (ObjectStore objects = where.open()) {
             Catalog catalog = new Catalog(objects, where.layout());
@@ -73,7 +85,7 @@ final class VerifyCommand implements Callable<Integer> {
                 throw new PgBackupException(ExitCode.NOT_FOUND, "no backups to verify in " + objects.describe()
                         + (where.layout().prefix().isEmpty() ? "" : " under '" + where.layout().prefix() + "'"));
             }
-            VerifyService service = new VerifyService(new ObjectReader(objects), new PgTools(env),
+            VerifyService service = new VerifyService(new ObjectReader(objects, keys), new PgTools(env),
                     root.context().cancellation());
             int failed = 0;
             boolean integrity = false;
@@ -84,7 +96,7 @@ final class VerifyCommand implements Callable<Integer> {
                 integrity |= !u.newerFormat();
             }
             for (Manifest m : chosen) {
-                VerifyService.Result r = service.verify(m);
+                VerifyService.Result r = service.verify(m, decrypt && m.encrypted());
                 out.println((r.ok() ? "OK     " : "FAILED ") + m.stem());
                 for (VerifyService.ObjectCheck c : r.checks()) {
                     out.println("  " + (c.ok() ? "ok   " : "FAIL ") + c.key() + ": " + c.detail());

@@ -26,9 +26,24 @@ public final class Facts {
             }
             return new Backup(m.stem(), m.label(), m.trigger(), m.slot(), m.startedAt(), m.finishedAt(), m.durationMillis(),
                     bytes, m.source() == null ? 0 : m.source().sizeBytes(), m.exactRowCounts() ? m.rows().total() : null,
-                    m.tables() == null ? List.of() : m.tables().stream().map(Manifest.Table::qualified).toList(),
+                    // an encrypted backup's tables are in its encrypted catalog: unknown here, not "none"
+                    m.encrypted() || m.tables() == null ? null : tableNames(m),
                     m.source() == null ? null : m.source().database());
         }
+    }
+
+    /** The tables a backup holds; a server backup's as {@code database/schema.table}. */
+    static List<String> tableNames(Manifest m) {
+        if (!m.serverBackup()) {
+            return m.tables().stream().map(Manifest.Table::qualified).toList();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (Manifest.Database d : m.server().databases()) {
+            if (d.tables() != null) {
+                d.tables().forEach(t -> out.add(d.name() + "/" + t.qualified()));
+            }
+        }
+        return out;
     }
 
     /** One restore drill report; {@code failed} names the failed checks (empty when it passed). */

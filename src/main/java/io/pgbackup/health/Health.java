@@ -117,8 +117,11 @@ public final class Health {
                         100 - 100.0 * newest.totalRows() / medianRows, medianRows));
             }
         }
-        Set<String> gone = new LinkedHashSet<>(before.get(0).tables());
-        gone.removeAll(newest.tables());
+        Set<String> gone = new LinkedHashSet<>(before.get(0).tables() == null || newest.tables() == null ? List.of()
+                : before.get(0).tables());
+        if (newest.tables() != null) {
+            gone.removeAll(newest.tables());
+        }
         if (!gone.isEmpty()) {
             found.add(gone.size() + " table(s) of " + before.get(0).stem() + " are gone: " + String.join(", ",
                     gone.stream().limit(10).toList()) + (gone.size() > 10 ? ", ..." : ""));

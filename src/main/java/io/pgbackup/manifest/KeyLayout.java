@@ -16,7 +16,14 @@ import java.util.regex.Pattern;
  * {@code -2}, {@code -3}... when several backups start in the same second) and differ by suffix:
  * {@code .dump}, {@code .sql.zst} (or {@code .sql.gz}, {@code .sql}), {@code .json} (the
  * manifest, written last), {@code .inprogress} (the marker of a running backup),
- * {@code .drill-<time>.json} (restore drill reports). The "relative stem" drops the prefix:
+ * {@code .drill-<time>.json} (restore drill reports). Encrypted backups add {@code .age} to their
+ * data objects ({@code .dump.age}, {@code .sql.zst.age}), store their tables and row counts in
+ * {@code .catalog.json.age}, and their drills' full reports in {@code .drill-<time>.json.age}
+ * (next to a {@code .json} summary without table names). A server backup (several databases)
+ * keeps one stem: {@code <stem>.globals.sql.zst} (roles, tablespaces), each database under
+ * {@code <stem>/<database>.dump} and {@code <stem>/<database>.sql.zst} (the name
+ * percent-encoded outside {@code [A-Za-z0-9_-]}), one manifest {@code <stem>.json} for all of them,
+ * written last. The "relative stem" drops the prefix:
  * {@code 2026/11/27/03-00-00}. Outside stems: {@code pgbackup.lock} (the lease) and
  * {@code pgbackup.store.json} (what the store was found to honour).
  */
@@ -27,6 +34,12 @@ public final class KeyLayout {
     public static final String DRILL_REPORT_INFIX = ".drill-";
     public static final String LOCK_NAME = "pgbackup.lock";
     public static final String STORE_PROBE_NAME = "pgbackup.store.json";
+    /** Appended to the key of every object that is encrypted with age. */
+    public static final String AGE_SUFFIX = ".age";
+    /** The globals of a server backup (pg_dumpall --globals-only), before the compression suffix. */
+    public static final String GLOBALS_INFIX = ".globals";
+    /** The encrypted sidecar of an encrypted backup: its tables and row counts. */
+    public static final String CATALOG_SUFFIX = ".catalog.json" + AGE_SUFFIX;
     /** Suffixes of a backup's data objects (not the manifest, marker or reports). */
     public static final List<String> DATA_SUFFIXES = List.of(DUMP_SUFFIX, ".sql", ".sql.zst", ".sql.gz");
     private static final DateTimeFormatter STEM = DateTimeFormatter.ofPattern("yyyy/MM/dd/HH-mm-ss").withZone(ZoneOffset.UTC);
@@ -108,6 +121,38 @@ public final class KeyLayout {
         return key(relativeStem, DRILL_REPORT_INFIX + REPORT_TIME.format(startedAt) + MANIFEST_SUFFIX);
     }
 
+    /** The encrypted full report next to {@link #drillReportKey} (for drills of encrypted backups). */
+    public String encryptedDrillReportKey(String relativeStem, Instant startedAt) {
+        return drillReportKey(relativeStem, startedAt) + AGE_SUFFIX;
+    }
+
+    /**
+     * Where a server backup keeps one database's objects: {@code <stem>/<encoded name>} (the
+     * suffixes {@code .dump}, {@code .sql.zst} follow), so {@code aws s3 ls <stem>/} lists them.
+     */
+    public String databaseKey(String relativeStem, String database, String suffix) {
+        return root() + relativeStem + "/" + encodeName(database) + suffix;
+    }
+
+    /** A database name as a key segment: {@code [A-Za-z0-9_-]} as is, every other byte (UTF-8) as {@code %XX}. */
+    public static String encodeName(String name) {
+        StringBuilder b = new StringBuilder();
+        for (byte x : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (x & 0xff);
+            if (c < 0x80 && (Character.isLetterOrDigit(c) || c == '_' || c == '-')) {
+                b.append(c);
+            } else {
+                b.append('%').append(String.format("%02X", x & 0xff));
+            }
+        }
+        return b.toString();
+    }
+
+    /** The encrypted catalog (tables, row counts) of an encrypted backup. */
+    public String catalogKey(String relativeStem) {
+        return key(relativeStem, CATALOG_SUFFIX);
+    }
+
     /** The list prefix of every drill report of {@code relativeStem}. */
     public String drillReportPrefix(String relativeStem) {
         return key(relativeStem, DRILL_REPORT_INFIX);
@@ -133,7 +178,9 @@ public final class KeyLayout {
             return Optional.empty();
         }
         String rest = rel.substring(m.end());
-        return rest.startsWith(".") ? Optional.of(m.group()) : Optional.empty();
+        // "<stem>.suffix", or "<stem>/<database>.suffix" (a server backup's databases)
+        return rest.startsWith(".") || rest.startsWith("/") && rest.indexOf('/', 1) < 0 ? Optional.of(m.group())
+                : Optional.empty();
     }
 
     /** When the drill of report {@code key} started (from its name), or empty if it is no report key. */
@@ -169,10 +216,11 @@ public final class KeyLayout {
 
     /** Whether {@code key} names one of a backup's own objects (data or manifest) by its suffix. */
     public static boolean isBackupObject(String key) {
-        if (isDrillReport(key)) {
+        int slash = key.lastIndexOf('/');
+        if (isDrillReport(key) || key.indexOf(DRILL_REPORT_INFIX, slash + 1) >= 0) {
             return false;
         }
-        if (key.endsWith(MANIFEST_SUFFIX)) {
+        if (key.endsWith(MANIFEST_SUFFIX) || key.endsWith(AGE_SUFFIX)) {
             return true;
         }
         for (String suffix : DATA_SUFFIXES) {

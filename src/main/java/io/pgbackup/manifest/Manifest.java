@@ -12,6 +12,13 @@ import java.util.Optional;
  * @param stem          the relative stem, e.g. {@code 2026/11/27/03-00-00}
  * @param trigger       {@code adhoc} or {@code scheduled}
  * @param slot          for scheduled runs, the cron fire time this backup served
+ * @param encryption    null, or to whom the objects are encrypted; then {@code tables}, {@code rows}
+ *                      and the dump's selection options are not here but in the encrypted
+ *                      {@code catalog} object (see {@link Contents})
+ * @param server        null, or a server backup: its databases (each with its own objects, tables
+ *                      and rows), its globals and the databases it skipped. Then {@code objects}
+ *                      lists every object of the run, {@code source} describes the server (its
+ *                      database is null, its size the databases' total) and {@code rows} the total
  */
 public record Manifest(
         int formatVersion,
@@ -28,16 +35,164 @@ public record Manifest(
         Dump dump,
         List<StoredObject> objects,
         List<Table> tables,
-        Rows rows) {
+        Rows rows,
+        Encryption encryption,
+        Server server) {
 
+    /** The format of unencrypted backups' manifests (what pgbackup before encryption read and wrote). */
     public static final int FORMAT_VERSION = 1;
+    /**
+     * The format of encrypted backups' manifests: pgbackup versions that cannot decrypt refuse
+     * them as newer (instead of handing ciphertext to pg_restore).
+     */
+    public static final int ENCRYPTED_FORMAT_VERSION = 2;
+    /** The format of server backups' manifests (several databases and the globals; encrypted or not). */
+    public static final int SERVER_FORMAT_VERSION = 3;
+    /** The newest format this version reads. */
+    public static final int NEWEST_FORMAT_VERSION = SERVER_FORMAT_VERSION;
+    /** The format of a server backup's globals object (pg_dumpall --globals-only, compressed). */
+    public static final String GLOBALS_FORMAT = "globals";
+    /** The format of the encrypted sidecar that holds an encrypted backup's tables and row counts. */
+    public static final String CATALOG_FORMAT = "catalog";
+
+    /** Manifests of one database. */
+    public Manifest(int formatVersion, String tool, String toolVersion, String stem, String label, String trigger,
+            Instant slot, Instant startedAt, Instant finishedAt, long durationMillis, Source source, Dump dump,
+            List<StoredObject> objects, List<Table> tables, Rows rows, Encryption encryption) {
+        this(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt, durationMillis, source,
+                dump, objects, tables, rows, encryption, null);
+    }
+
+    /** Manifests without encryption. */
+    public Manifest(int formatVersion, String tool, String toolVersion, String stem, String label, String trigger,
+            Instant slot, Instant startedAt, Instant finishedAt, long durationMillis, Source source, Dump dump,
+            List<StoredObject> objects, List<Table> tables, Rows rows) {
+        this(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt, durationMillis, source,
+                dump, objects, tables, rows, null, null);
+    }
 
     /** Manifests of earlier versions: no row summary. */
     public Manifest(int formatVersion, String tool, String toolVersion, String stem, String label, String trigger,
             Instant slot, Instant startedAt, Instant finishedAt, long durationMillis, Source source, Dump dump,
             List<StoredObject> objects, List<Table> tables) {
         this(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt, durationMillis, source,
-                dump, objects, tables, null);
+                dump, objects, tables, null, null, null);
+    }
+
+    /**
+     * A server backup: {@code databases} in the order they are listed, the {@code globals} object's
+     * key and what it lacks ({@code globalsNote}, e.g. role passwords a non-superuser cannot read;
+     * null when complete), and the databases of the server that were not backed up, with why.
+     */
+    public record Server(List<Database> databases, String globalsKey, String globalsNote, List<Skipped> skipped) {}
+
+    /**
+     * One database of a server backup: its size, its objects (also in the manifest's {@code
+     * objects}), its tables and rows (as a one-database manifest has them; in the encrypted catalog
+     * when encrypted).
+     */
+    public record Database(String name, long sizeBytes, List<StoredObject> objects, List<Table> tables, Rows rows) {}
+
+    /** A database of the server that a server backup left out, and why (a template, no connections, excluded). */
+    public record Skipped(String name, String reason) {}
+
+    /** One database's tables and rows, as an encrypted server backup's catalog holds them. */
+    public record DatabaseContents(String name, List<Table> tables, Rows rows) {}
+
+    public boolean serverBackup() {
+        return server != null;
+    }
+
+    /** The databases of a server backup, in order; for a one-database backup its database. */
+    public List<String> databaseNames() {
+        if (server == null) {
+            return source == null || source.database() == null ? List.of() : List.of(source.database());
+        }
+        return server.databases().stream().map(Database::name).toList();
+    }
+
+    /**
+     * One database of a server backup as a one-database manifest (its objects, tables, rows and
+     * size; the server's version and the run's times), so restore and drill read it as any other.
+     *
+     * @throws IllegalArgumentException when the backup has no such database
+     */
+    public Manifest forDatabase(String name) {
+        if (server == null) {
+            if (source != null && name.equals(source.database())) {
+                return this;
+            }
+            throw new IllegalArgumentException("backup " + stem + " holds only the database " + databaseNames());
+        }
+        Database d = server.databases().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("backup " + stem + " has no database '" + name + "'; it holds "
+                        + String.join(", ", databaseNames())));
+        Source s = source == null ? null : new Source(d.name(), source.uri(), source.serverVersion(), source.serverMajor(),
+                d.sizeBytes());
+        return new Manifest(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt,
+                durationMillis, s, dump, d.objects(), d.tables() == null ? List.of() : d.tables(), d.rows(), encryption,
+                null);
+    }
+
+    /** The globals object of a server backup. */
+    public Optional<StoredObject> globals() {
+        return object(GLOBALS_FORMAT);
+    }
+
+    /**
+     * How an encrypted backup is encrypted: {@code scheme} {@code age}, to {@code recipients}
+     * (public keys only). Any one of their identities decrypts every object.
+     */
+    public record Encryption(String scheme, List<String> recipients) {
+        public static final String AGE = "age";
+    }
+
+    /**
+     * What an encrypted backup keeps out of its (readable) manifest: table names, row counts and
+     * the dump's selection options (which name tables). Stored as the encrypted {@code catalog}
+     * object, written before the manifest; drills read it with an identity.
+     */
+    public record Contents(List<Table> tables, Rows rows, List<String> dumpOptions, List<DatabaseContents> databases) {
+        public Contents(List<Table> tables, Rows rows, List<String> dumpOptions) {
+            this(tables, rows, dumpOptions, null);
+        }
+    }
+
+    public boolean encrypted() {
+        return encryption != null;
+    }
+
+    /** What an encrypted backup's manifest may show: without tables, rows and selection options. */
+    public Manifest readable() {
+        Server s = server == null ? null : new Server(server.databases().stream().map(d -> new Database(d.name(),
+                d.sizeBytes(), d.objects(), List.of(), null)).toList(), server.globalsKey(), server.globalsNote(),
+                server.skipped());
+        return new Manifest(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt,
+                durationMillis, source, dump == null ? null : new Dump(dump.pgDumpVersion(), dump.compression(), List.of()),
+                objects, List.of(), null, encryption, s);
+    }
+
+    /** What {@link #readable} leaves out, for the encrypted catalog. */
+    public Contents contents() {
+        return new Contents(tables, rows, dump == null ? List.of() : dump.options(), server == null ? null
+                : server.databases().stream().map(d -> new DatabaseContents(d.name(), d.tables(), d.rows())).toList());
+    }
+
+    /** This manifest with the contents an encrypted catalog held put back. */
+    public Manifest withContents(Contents c) {
+        Server s = server;
+        if (s != null && c.databases() != null) {
+            java.util.Map<String, DatabaseContents> byName = new java.util.HashMap<>();
+            c.databases().forEach(d -> byName.put(d.name(), d));
+            s = new Server(s.databases().stream().map(d -> {
+                DatabaseContents dc = byName.get(d.name());
+                return dc == null ? d : new Database(d.name(), d.sizeBytes(), d.objects(), dc.tables(), dc.rows());
+            }).toList(), s.globalsKey(), s.globalsNote(), s.skipped());
+        }
+        return new Manifest(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt,
+                durationMillis, source, dump == null ? null : new Dump(dump.pgDumpVersion(), dump.compression(),
+                        c.dumpOptions() == null ? List.of() : c.dumpOptions()),
+                objects, c.tables() == null ? List.of() : c.tables(), c.rows(), encryption, s);
     }
 
     /** The database the backup was taken from; {@code uri} is redacted. */
@@ -51,8 +206,18 @@ public record Manifest(
      *
      * @param format      {@code custom} (pg_restore archive) or {@code plain} (SQL script)
      * @param compression for plain: {@code zstd}, {@code gzip} or {@code none}; for custom: pg_dump's
+     * @param encryption  null, or {@code age}: the stored bytes are an age file of the above
      */
-    public record StoredObject(String key, String format, String compression, long bytes, String sha256) {}
+    public record StoredObject(String key, String format, String compression, long bytes, String sha256,
+            String encryption) {
+        public StoredObject(String key, String format, String compression, long bytes, String sha256) {
+            this(key, format, compression, bytes, sha256, null);
+        }
+
+        public boolean encrypted() {
+            return encryption != null;
+        }
+    }
 
     /**
      * A table of the backup. {@code rowCount} is exact: counted from the dump stream (its own rows,
@@ -85,11 +250,23 @@ public record Manifest(
         return rows != null && Rows.DUMP_STREAM.equals(rows.source());
     }
 
+    /** The stored object of {@code format} ({@code custom}, {@code plain}, {@code catalog}). */
     public Optional<StoredObject> object(String format) {
         return objects.stream().filter(o -> o.format().equals(format)).findFirst();
     }
 
     public long totalBytes() {
         return objects.stream().mapToLong(StoredObject::bytes).sum();
+    }
+
+    /** The dump's objects (archives, scripts, globals), without the encrypted catalog. */
+    public List<StoredObject> dataObjects() {
+        return objects.stream().filter(o -> !CATALOG_FORMAT.equals(o.format())).toList();
+    }
+
+    /** This manifest with other objects (the catalog added), everything else the same. */
+    public Manifest withObjects(List<StoredObject> newObjects) {
+        return new Manifest(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt,
+                durationMillis, source, dump, newObjects, tables, rows, encryption, server);
     }
 }

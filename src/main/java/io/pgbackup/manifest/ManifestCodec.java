@@ -59,9 +59,9 @@ public final class ManifestCodec {
         if (m == null || m.stem() == null || m.objects() == null) {
             throw new UnreadableManifestException("not a pgbackup manifest: stem or objects missing", false);
         }
-        if (m.formatVersion() > Manifest.FORMAT_VERSION) {
+        if (m.formatVersion() > Manifest.NEWEST_FORMAT_VERSION) {
             throw new UnreadableManifestException("manifest " + m.stem() + " has formatVersion " + m.formatVersion()
-                    + "; this pgbackup reads up to " + Manifest.FORMAT_VERSION + ": upgrade pgbackup", true);
+                    + "; this pgbackup reads up to " + Manifest.NEWEST_FORMAT_VERSION + ": upgrade pgbackup", true);
         }
         return m;
     }

@@ -290,10 +290,13 @@ public final class Catalog {
         }
     }
 
-    /** The objects stored under a stem, by key (manifest, data, marker, drill reports). */
+    /** The objects stored under a stem, by key (manifest, data, marker, drill reports, a server backup's databases). */
     public Map<String, ObjectInfo> objectsOf(String stem) {
         Map<String, ObjectInfo> out = new LinkedHashMap<>();
         for (ObjectInfo o : list(stem + ".")) {
+            out.put(o.key(), o);
+        }
+        for (ObjectInfo o : list(stem + "/")) { // a server backup's databases
             out.put(o.key(), o);
         }
         return out;

@@ -50,6 +50,7 @@ public final class StemClaim implements AutoCloseable {
             for (ObjectInfo o : store.list(layout.key(stem, "."))) {
                 taken |= KeyLayout.isBackupObject(o.key());
             }
+            taken |= !store.list(layout.key(stem, "/")).isEmpty(); // a server backup's databases
             if (!taken) {
                 return new StemClaim(store, key, stem);
             }

@@ -43,4 +43,18 @@ class UploadMemoryTest {
         StoreOptions.Resolved dir = new StoreOptions.Resolved(null, Path.of("/tmp/x"), new KeyLayout(""), io.pgbackup.repo.StoreProbe.Mode.SKIP);
         assertThat(dir.requireUploadMemory(1)).isSameAs(dir);
     }
+
+    @Test
+    void serverBackupsCountEveryUploadAndFallBackToOneBufferEach() {
+        // two databases at once: 4 uploads x (1 + 1) x 8 MiB + 24 MiB = 88 MiB; one buffer each: 56 MiB
+        StoreOptions.Resolved r = s3(8, 1);
+        StoreOptions.Resolved lowered = r.requireUploadMemory(4, 62 * MIB, true);
+        assertThat(lowered).isNotSameAs(r);
+        assertThat(lowered.s3().partConcurrency()).isZero();
+        assertThatThrownBy(() -> r.requireUploadMemory(4, 62 * MIB, false)).isInstanceOfSatisfying(PgBackupException.class,
+                e -> assertThat(e.getMessage()).contains("88 MiB").contains("4 objects").contains("--parallel-databases"));
+        assertThatThrownBy(() -> r.requireUploadMemory(8, 62 * MIB, true)).as("even one buffer each is too much")
+                .isInstanceOf(PgBackupException.class);
+        assertThat(r.requireUploadMemory(2, 62 * MIB, true)).isSameAs(r);
+    }
 }

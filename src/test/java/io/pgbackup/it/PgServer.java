@@ -39,7 +39,8 @@ public abstract class PgServer implements AutoCloseable {
         Properties p = new Properties();
         p.setProperty("user", USER);
         p.setProperty("password", PASSWORD);
-        return DriverManager.getConnection("jdbc:postgresql://" + host() + ":" + port() + "/" + db, p);
+        return DriverManager.getConnection("jdbc:postgresql://" + host() + ":" + port() + "/"
+                + java.net.URLEncoder.encode(db, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"), p);
     }
 
     /** A fresh, empty database with a unique name. */

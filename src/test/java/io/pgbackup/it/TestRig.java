@@ -23,6 +23,7 @@ public final class TestRig {
     private static TestRig instance;
     private final boolean containers;
     private final Map<Integer, PgServer> postgres = new HashMap<>();
+    private final Map<String, PgServer> named = new HashMap<>();
     private S3Server s3;
 
     private TestRig(boolean containers) {
@@ -58,6 +59,21 @@ public final class TestRig {
                 return containers ? new ContainerPgServer(m) : new EmbeddedPgServer(m);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start Postgres " + m + ": " + e, e);
+            }
+        });
+    }
+
+    /**
+     * A server of its own, for tests that need a whole server (its roles, its list of
+     * databases) or a second, empty one: started on first use of {@code name}, stopped at exit.
+     */
+    public synchronized PgServer dedicated(String name) {
+        return named.computeIfAbsent(name, n -> {
+            try {
+                int m = defaultMajor();
+                return containers ? new ContainerPgServer(m) : new EmbeddedPgServer(m);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start Postgres '" + n + "': " + e, e);
             }
         });
     }
@@ -115,6 +131,7 @@ public final class TestRig {
 
     private synchronized void stopAll() {
         postgres.values().forEach(PgServer::stop);
+        named.values().forEach(PgServer::stop);
         if (s3 != null) {
             s3.stop();
         }

@@ -117,7 +117,8 @@ class KeyLayoutTest {
             "prod/2026/01/02/03-04-05",
             "prod/2026/01/02/03-04-05x.dump",
             "prod/2026/01/02/03-04-05-2x.dump",
-            "prod/2026/01/02/03-04-05/inner.dump",
+            // one level under a stem is a server backup's database (see ServerBackupUnitTest); deeper is foreign
+            "prod/2026/01/02/03-04-05/a/inner.dump",
             "other/2026/01/02/03-04-05.dump",
             "prod2/2026/01/02/03-04-05.dump",
             "prod/2026/1/02/03-04-05.dump",

@@ -74,13 +74,13 @@ class ManifestCodecTest {
     @Test
     void newerFormatVersionIsRefused() throws IOException {
         ObjectNode tree = (ObjectNode) ManifestCodec.mapper().readTree(ManifestCodec.encode(full()));
-        tree.put("formatVersion", Manifest.FORMAT_VERSION + 1);
+        tree.put("formatVersion", Manifest.NEWEST_FORMAT_VERSION + 1);
         byte[] json = ManifestCodec.mapper().writeValueAsBytes(tree);
         assertThatThrownBy(() -> decode(json))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("upgrade")
                 .hasMessageContaining("2026/11/27/03-00-00")
-                .hasMessageContaining(String.valueOf(Manifest.FORMAT_VERSION + 1));
+                .hasMessageContaining(String.valueOf(Manifest.NEWEST_FORMAT_VERSION + 1));
     }
 
     @Test

@@ -119,15 +119,24 @@ final class MultipartWriter {
         if (checksums) {
             create.checksumAlgorithm(ChecksumAlgorithm.CRC32);
         }
-        String uploadId = store.call("create upload", key, () -> store.client().createMultipartUpload(create.build()))
-                .uploadId();
-        int concurrency = Math.max(1, settings.partConcurrency());
+        String uploadId;
+        try {
+            uploadId = store.call("create upload", key, () -> store.client().createMultipartUpload(create.build()))
+                    .uploadId();
+        } catch (IOException | RuntimeException e) {
+            // Stopped (or failed) while the create was in flight: the store may have made an
+            // upload whose id we never saw. The key is this run's alone, so any upload of it is ours.
+            abortAnyOf(key);
+            throw e;
+        }
+        // 0: one buffer; the part uploads while the producer waits for the buffer to come back.
+        int concurrency = Math.max(0, settings.partConcurrency());
         // Buffers are recycled through this queue: at most concurrency + 1 exist at once.
         BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(concurrency + 1);
         for (int i = 0; i < concurrency; i++) {
             free.add(new byte[settings.partSize()]);
         }
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
             Thread t = new Thread(r, "s3-part-" + key);
             t.setDaemon(true);
             return t;
@@ -285,6 +294,20 @@ final class MultipartWriter {
     private static void checkInterrupted() throws InterruptedIOException {
         if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedIOException("upload interrupted");
+        }
+    }
+
+    private void abortAnyOf(String k) {
+        try {
+            for (var u : store.cleanup("list uploads", k, () -> store.client().listMultipartUploads(b -> b
+                    .bucket(settings.bucket()).prefix(k)).uploads())) {
+                if (u.key().equals(k)) {
+                    abort(u.uploadId());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not check for an upload of {} left by an interrupted create (a later run will): {}", k,
+                    e.getMessage());
         }
     }
 

@@ -60,4 +60,10 @@ public record S3Settings(
                 + ", pathStyle=" + pathStyle + ", partSize=" + partSize + ", timeout=" + timeout + ", retryFor=" + retryFor
                 + "]";
     }
+
+    /** These settings with {@code n} parts of an object in flight (0: one buffer per object). */
+    public S3Settings withPartConcurrency(int n) {
+        return new S3Settings(bucket, endpoint, region, pathStyle, accessKey, secretKey, checksumsWhenRequired, partSize, n,
+                timeout, retryFor, caBundle);
+    }
 }
