@@ -10,6 +10,8 @@
 #   J   java -jar pgbackup.jar --version               fixed cost: JVM start + pg tool version probes
 #   3c  pgbackup backup --format custom                archive only (no pg_restore, no zstd)
 #   3n  pgbackup backup --sql-compression none         both formats, SQL stored uncompressed
+#   3e  pgbackup backup --age-recipient KEY            both formats, encrypted with age (also with --quick)
+#   3t, 3et  rows 3 and 3e on Java 25 (BENCH_JAVA25, default the Temurin 25 in /usr/lib/jvm), when present
 # For each: wall time, CPU time (user+sys of the whole process tree, GNU time), peak RSS of the
 # whole process tree (bench/treerss.sh, sampled every 100 ms), and the Postgres server's CPU.
 #
@@ -19,10 +21,15 @@
 #   --quick      only L, 2, 3 and the restore rows P, R
 #   --extra ARGS       add a row X<n>: pgbackup backup ARGS (e.g. --extra '--s3-checksums when_required')
 #   --extra-jvm OPTS   add a row X<n>: pgbackup backup with JVM options OPTS instead of BENCH_JAVA_OPTS
+#   --baseline-jar JAR add a row 3b: row 3 with another build (e.g. an older commit's jar) for a 3/3b ratio
+#   --server-dbs N     add rows S1, S2: a server backup (--databases) of N copies of the dataset
+#                      (CREATE DATABASE ... TEMPLATE bench), one database at a time and two at once
+#   --rows "L 3 ..."   measure only these rows (after the options above added theirs)
 # Restore rows (issue 4), on a backup taken in the same invocation:
 #   P   createdb; pg_restore -j 2 -d db archive.dump      the archive downloaded to a local file first
 #   R   pgbackup restore --jobs 2 --create db              download + SHA-256 check + pg_restore -j 2
 # Env: BENCH_JAVA_OPTS (default: the container image's JAVA_OPTS), BENCH_JAR (default target/pgbackup.jar),
+#      BENCH_ENCRYPTION=0 (no encrypted rows: for jars older than encryption),
 #      BENCH_CACHE (default bench/.cache), PG_BIN (PostgreSQL 15, default /usr/lib/postgresql/15/bin).
 # --pg 17 (default): PostgreSQL 17 server and client tools, as the container image ships them
 #   (Debian trixie's build, fetched by bench/pg17.sh into the cache); pgbackup picks zstd:1.
@@ -37,6 +44,9 @@ QUICK=0
 PG_SEL=17
 EXTRA_ARGS=()
 EXTRA_JVM=()
+BASELINE_JAR=""
+SERVER_DBS=0
+ONLY_ROWS=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --scale) SCALE=${2:?--scale needs a value}; shift 2 ;;
@@ -48,6 +58,9 @@ while [[ $# -gt 0 ]]; do
         --pg=*) PG_SEL=${1#*=}; shift ;;
         --extra) EXTRA_ARGS+=("${2?--extra needs a value}"); EXTRA_JVM+=(""); shift 2 ;;
         --extra-jvm) EXTRA_JVM+=("${2?--extra-jvm needs a value}"); EXTRA_ARGS+=(""); shift 2 ;;
+        --baseline-jar) BASELINE_JAR=${2:?--baseline-jar needs a path}; shift 2 ;;
+        --server-dbs) SERVER_DBS=${2:?--server-dbs needs a number}; shift 2 ;;
+        --rows) ONLY_ROWS=${2:?--rows needs a list}; shift 2 ;;
         -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
@@ -306,8 +319,24 @@ SEED_CMD="pg_dump -Fc > $RUN_DIR/seed.dump && pg_dump > $RUN_DIR/seed.sql \
 && aws --endpoint-url $ENDPOINT s3 cp --only-show-errors $RUN_DIR/seed.dump s3://$BUCKET/seed/@RUN@.dump \
 && aws --endpoint-url $ENDPOINT s3 cp --only-show-errors $RUN_DIR/seed.sql s3://$BUCKET/seed/@RUN@.sql"
 
-ROWS=(L 2 3 P R)
-[[ $QUICK -eq 1 ]] || ROWS=(L N1 N2 J 2 3 3c 3n P R)
+ROWS=(L 2 3 3e P R)
+[[ $QUICK -eq 1 ]] || ROWS=(L N1 N2 J 2 3 3c 3n 3e P R)
+# Encryption (age) needs a recipient: a key made for this run. Jagged's ChaCha20-Poly1305 runs
+# on the JDK's: Java 17 has no intrinsic for it, later JDKs do, so the encrypted row is also
+# measured on JAVA25 (default: the Temurin 25 on this machine), next to row 3 on the same JVM.
+JAVA25=${BENCH_JAVA25:-$(ls -d /usr/lib/jvm/temurin-25*/bin/java 2>/dev/null | head -1)}
+AGE_RECIPIENT=""
+if [[ "${BENCH_ENCRYPTION:-1}" == 1 ]] && command -v age-keygen >/dev/null 2>&1; then
+    age-keygen -o "$RUN_DIR/bench-age-key.txt" 2>/dev/null
+    AGE_RECIPIENT=$(age-keygen -y "$RUN_DIR/bench-age-key.txt")
+else
+    log "no age-keygen (apt-get install age) or BENCH_ENCRYPTION=0: skipping the encrypted rows"
+    ROWS=("${ROWS[@]/3e}")
+fi
+if [[ -n "$AGE_RECIPIENT" && -n "$JAVA25" && -x "$JAVA25" ]]; then
+    ROWS=("${ROWS[@]/%3e/3e 3t 3et}")
+fi
+read -r -a ROWS <<< "${ROWS[*]}"
 declare -A DESC CMD WALL USR SYS CPU RSS BRK SRV OBJ TOOL PCPU COUNT
 DESC[L]="pg_dump -Fp -f /dev/null (floor)"
 DESC[N1]="pg_dump -Fc $DUMP_Z > /dev/null"
@@ -325,11 +354,38 @@ CMD[2]=$SEED_CMD
 CMD[3]="$PGB"
 CMD[3c]="$PGB --format custom"
 CMD[3n]="$PGB --sql-compression none"
+DESC[3e]="pgbackup backup --age-recipient (encrypted, both)"
+CMD[3e]="$PGB --age-recipient $AGE_RECIPIENT"
+DESC[3t]="pgbackup backup on Java 25 (\$JAVA25)"
+CMD[3t]="$PGB_ENV $JAVA25 $JAVA_OPTS -jar $JAR backup"
+DESC[3et]="pgbackup backup --age-recipient on Java 25"
+CMD[3et]="$PGB_ENV $JAVA25 $JAVA_OPTS -jar $JAR backup --age-recipient $AGE_RECIPIENT"
 DESC[P]="createdb; pg_restore -j 2 -d db <local archive>"
 DESC[R]="pgbackup restore --jobs 2 --create db (from S3)"
 CMD[P]="createdb rp_@RUN@ && pg_restore -j 2 --exit-on-error -d rp_@RUN@ $RUN_DIR/restore.dump"
 CMD[R]="S3_PREFIX=restore $PGB_ENV java $JAVA_OPTS -jar $JAR restore --jobs 2 --temp-dir $RUN_DIR \
 --target postgres://postgres:$PG_PASSWORD@127.0.0.1:$PG_PORT/postgres --create rr_@RUN@"
+if [[ -n "${BASELINE_JAR:-}" ]]; then
+    [[ -f "$BASELINE_JAR" ]] || die "--baseline-jar $BASELINE_JAR not found"
+    ROWS+=(3b)
+    DESC[3b]="row 3 with the baseline jar"
+    CMD[3b]="$PGB_ENV java $JAVA_OPTS -jar $BASELINE_JAR backup"
+fi
+if [[ "$SERVER_DBS" -gt 1 ]]; then
+    dbs=bench
+    for ((i = 2; i <= SERVER_DBS; i++)); do
+        psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench_s$i" -c "CREATE DATABASE bench_s$i TEMPLATE bench" >/dev/null
+        dbs+=",bench_s$i"
+    done
+    ROWS+=(S1 S2)
+    DESC[S1]="pgbackup backup --databases ($SERVER_DBS dbs, 1 at a time)"
+    DESC[S2]="pgbackup backup --databases ($SERVER_DBS dbs) --parallel-databases 2"
+    CMD[S1]="$PGB --databases $dbs"
+    CMD[S2]="$PGB --databases $dbs --parallel-databases 2"
+fi
+if [[ -n "$ONLY_ROWS" ]]; then
+    read -r -a ROWS <<< "$ONLY_ROWS"
+fi
 for ((x = 0; x < ${#EXTRA_ARGS[@]}; x++)); do
     row=X$((x + 1)) jvm=${EXTRA_JVM[$x]:-$JAVA_OPTS}
     ROWS+=("$row")
@@ -397,6 +453,7 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
         case $row in
             2) objs="dump=$(stat -c %s "$RUN_DIR/seed.dump") sql=$(stat -c %s "$RUN_DIR/seed.sql")"
                rm -f "$RUN_DIR/seed.dump" "$RUN_DIR/seed.sql" ;;
+            S*) objs=$(obj_sizes "r$row-$rep") ;;
             3*|X*) objs=$(obj_sizes "r$row-$rep")
                 # the CPU the row counting of the dump stream took, as pgbackup logs it
                 T_COUNT=$(grep -o 'counted in the dump stream ([0-9.]* s of CPU)' "$RUN_DIR/m-$row-$rep.err" | grep -o '[0-9.]\+ s' | cut -d' ' -f1 || true)
@@ -435,9 +492,9 @@ verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == "<=") ? (v <
          "JVM opts: $JAVA_OPTS; $(aws --version 2>&1 | cut -d' ' -f1); s3proxy $S3PROXY_VERSION (filesystem-nio2)"
     echo "best of $REPEAT run(s) by wall time; peak RSS = max over runs; load avg before: $LOAD_BEFORE, after: $LOAD_AFTER"
     echo
-    printf '%-3s %-56s %7s %7s %7s %7s %10s %7s %7s %8s\n' row command wall_s cpu_s user_s sys_s peakRSS_MiB pgsrv_s tool_s cpufloor
+    printf '%-4s %-56s %7s %7s %7s %7s %10s %7s %7s %8s\n' row command wall_s cpu_s user_s sys_s peakRSS_MiB pgsrv_s tool_s cpufloor
     for row in "${ROWS[@]}"; do
-        printf '%-3s %-56s %7.2f %7.2f %7.2f %7.2f %10.0f %7.1f %7s %8.2f\n' "$row" "${DESC[$row]}" "${WALL[$row]}" "${CPU[$row]}" \
+        printf '%-4s %-56s %7.2f %7.2f %7.2f %7.2f %10.0f %7.1f %7s %8.2f\n' "$row" "${DESC[$row]}" "${WALL[$row]}" "${CPU[$row]}" \
             "${USR[$row]}" "${SYS[$row]}" "$(awk -v k="${RSS[$row]}" 'BEGIN { print k / 1024 }')" "${SRV[$row]}" "${TOOL[$row]}" \
             "$(awk -v c="${CPU[$row]}" -v s="${SRV[$row]}" -v n="$(nproc)" 'BEGIN { print (c + s) / n }')"
     done
@@ -458,13 +515,15 @@ verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == "<=") ? (v <
     done
     if [[ -n "${SANITY[3]:-}" ]]; then echo "  check: ${SANITY[3]}"; fi
     echo
-    r3l=$(ratio "${WALL[3]}" "${WALL[L]}")
-    r23=$(ratio "${WALL[2]}" "${WALL[3]}")
-    rss3=$(awk -v k="${RSS[3]}" 'BEGIN { printf "%.1f", k / 1024 }')
-    printf 'ratio 3/L wall  %6s   target <= 1.5   %s\n' "$r3l" "$(verdict "$r3l" '<=' 1.5)"
-    printf 'ratio 2/3 wall  %6s   target >= 3     %s\n' "$r23" "$(verdict "$r23" '>=' 3)"
-    printf 'peak RSS of 3   %6s MiB  target <= 200  %s\n' "$rss3" "$(verdict "$rss3" '<=' 200)"
-    printf 'ratio 2/3 cpu   %6s   (tree CPU, server excluded)\n' "$(ratio "${CPU[2]}" "${CPU[3]}")"
+    if [[ -n "${WALL[3]:-}" && -n "${WALL[L]:-}" && -n "${WALL[2]:-}" ]]; then
+        r3l=$(ratio "${WALL[3]}" "${WALL[L]}")
+        r23=$(ratio "${WALL[2]}" "${WALL[3]}")
+        rss3=$(awk -v k="${RSS[3]}" 'BEGIN { printf "%.1f", k / 1024 }')
+        printf 'ratio 3/L wall  %6s   target <= 1.5   %s\n' "$r3l" "$(verdict "$r3l" '<=' 1.5)"
+        printf 'ratio 2/3 wall  %6s   target >= 3     %s\n' "$r23" "$(verdict "$r23" '>=' 3)"
+        printf 'peak RSS of 3   %6s MiB  target <= 200  %s\n' "$rss3" "$(verdict "$rss3" '<=' 200)"
+        printf 'ratio 2/3 cpu   %6s   (tree CPU, server excluded)\n' "$(ratio "${CPU[2]}" "${CPU[3]}")"
+    fi
     for row in "${ROWS[@]}"; do
         if [[ -n "${COUNT[$row]:-}" ]]; then
             pct=$(awk -v c="${COUNT[$row]}" -v t="${CPU[$row]}" 'BEGIN { printf "%.1f", 100 * c / t }')
@@ -472,13 +531,41 @@ verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == "<=") ? (v <
                 "$(verdict "$pct" '<=' 3)"
         fi
     done
+    if [[ -n "${WALL[3b]:-}" ]]; then
+        printf 'ratio 3/3b wall %6s   (this build vs --baseline-jar %s; cpu %s; 3b/L %s)\n' "$(ratio "${WALL[3]}" "${WALL[3b]}")" \
+            "$BASELINE_JAR" "$(ratio "${CPU[3]}" "${CPU[3b]}")" "$(ratio "${WALL[3b]}" "${WALL[L]}")"
+    fi
+    if [[ -n "${WALL[S2]:-}" && -n "${WALL[S1]:-}" ]]; then
+        printf 'ratio S2/S1 wall %5s   (%s databases, 2 at a time vs 1; cpu %s)\n' "$(ratio "${WALL[S2]}" "${WALL[S1]}")" \
+            "$SERVER_DBS" "$(ratio "${CPU[S2]}" "${CPU[S1]}")"
+        rsss2=$(awk -v k="${RSS[S2]}" 'BEGIN { printf "%.1f", k / 1024 }')
+        printf 'peak RSS of S2  %6s MiB  target <= 200  %s   (S1: %s MiB)\n' "$rsss2" "$(verdict "$rsss2" '<=' 200)" \
+            "$(awk -v k="${RSS[S1]}" 'BEGIN { printf "%.1f", k / 1024 }')"
+    fi
+    if [[ -n "${WALL[3e]:-}" ]]; then
+        r3e=$(ratio "${WALL[3e]}" "${WALL[3]}")
+        rss3e=$(awk -v k="${RSS[3e]}" 'BEGIN { printf "%.1f", k / 1024 }')
+        printf 'ratio 3e/3 wall %6s   target <= 1.15  %s   (encryption overhead, Java %s; cpu %s)\n' "$r3e" \
+            "$(verdict "$r3e" '<=' 1.15)" "$(java -version 2>&1 | head -1 | awk -F'"' '{ print $2 }')" "$(ratio "${CPU[3e]}" "${CPU[3]}")"
+        printf 'peak RSS of 3e  %6s MiB  target <= 200  %s\n' "$rss3e" "$(verdict "$rss3e" '<=' 200)"
+    fi
+    if [[ -n "${WALL[3et]:-}" ]]; then
+        r3et=$(ratio "${WALL[3et]}" "${WALL[3t]}")
+        printf 'ratio 3et/3t    %6s   target <= 1.15  %s   (encryption overhead on %s; cpu %s)\n' "$r3et" \
+            "$(verdict "$r3et" '<=' 1.15)" "$("$JAVA25" -version 2>&1 | head -1 | awk -F'"' '{ print $2 }')" \
+            "$(ratio "${CPU[3et]}" "${CPU[3t]}")"
+        printf 'peak RSS of 3et %6s MiB; Java 25 vs 17 unencrypted (3t/3 wall) %s\n' \
+            "$(awk -v k="${RSS[3et]}" 'BEGIN { printf "%.1f", k / 1024 }')" "$(ratio "${WALL[3t]}" "${WALL[3]}")"
+    fi
     if [[ -n "${WALL[R]:-}" ]]; then
         rrp=$(ratio "${WALL[R]}" "${WALL[P]}")
         printf 'ratio R/P wall  %6s   target <= 1.15  %s   (pgbackup restore --jobs 2 vs pg_restore -j 2 of a local file)\n' \
             "$rrp" "$(verdict "$rrp" '<=' 1.15)"
     fi
-    printf 'throughput of 3 %6s MiB/s of plain SQL; L %s MiB/s\n' \
-        "$(awk -v b="$SQL_BYTES" -v t="${WALL[3]}" 'BEGIN { printf "%.1f", b / 1048576 / t }')" \
-        "$(awk -v b="$SQL_BYTES" -v t="${WALL[L]}" 'BEGIN { printf "%.1f", b / 1048576 / t }')"
+    if [[ -n "${WALL[3]:-}" && -n "${WALL[L]:-}" ]]; then
+        printf 'throughput of 3 %6s MiB/s of plain SQL; L %s MiB/s\n' \
+            "$(awk -v b="$SQL_BYTES" -v t="${WALL[3]}" 'BEGIN { printf "%.1f", b / 1048576 / t }')" \
+            "$(awk -v b="$SQL_BYTES" -v t="${WALL[L]}" 'BEGIN { printf "%.1f", b / 1048576 / t }')"
+    fi
 } | tee "$REPORT"
 log "report saved to $REPORT"
