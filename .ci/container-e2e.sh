@@ -197,6 +197,28 @@ tick_nothing_due() {
 }
 # -------------------------------------------------------------------------------------------------
 
+# The whole server, encrypted: pgbackup in the image holds only the public key; the host's age CLI
+# decrypts the archive, and a drill with the identity restores every database (jlink's runtime
+# must carry X25519 and ChaCha20-Poly1305).
+encrypted_server_backup_and_drill() {
+    command -v age-keygen >/dev/null 2>&1 || { log "    no age-keygen on the host (apt-get install age)"; return 1; }
+    age-keygen -o "$TMP/age.key" 2>/dev/null
+    local recipient key
+    recipient=$(age-keygen -y "$TMP/age.key")
+    expect_rc 0 "$TMP/enc.out" pgb -e PG_URI="postgres://postgres:$PG_PASSWORD@db:5432/postgres" -e PG_DATABASES=all \
+        -e S3_PREFIX=e2e-enc -e AGE_RECIPIENTS="$recipient" "$IMAGE" backup || return 1
+    curl -fsS "http://127.0.0.1:$S3_PORT/$BUCKET?list-type=2&prefix=e2e-enc/" >"$TMP/enc.xml"
+    key=$(grep -oE '<Key>[^<]+/app\.dump\.age</Key>' "$TMP/enc.xml" | sed 's/<[^>]*>//g' | head -n 1)
+    [ -n "$key" ] || { log "    no <stem>/app.dump.age in the bucket"; return 1; }
+    log "    $key"
+    curl -fsS "http://127.0.0.1:$S3_PORT/$BUCKET/$key" | age -d -i "$TMP/age.key" >"$TMP/app.dump" || return 1
+    "$PODMAN" exec -i "$DB" pg_restore --list <"$TMP/app.dump" | grep -q "TABLE public customers" \
+        || { log "    the decrypted archive does not list the customers table"; return 1; }
+    expect_rc 0 "$TMP/encdrill.out" pgb -e S3_PREFIX=e2e-enc -e AGE_IDENTITY="$(grep '^AGE-SECRET-KEY-' "$TMP/age.key")" \
+        "$IMAGE" drill --target "postgres://postgres:$PG_PASSWORD@db:5432/postgres" || return 1
+    grep -q '"app: rows"' "$TMP/encdrill.out" || { log "    no per-database checks in the drill report"; return 1; }
+}
+
 # A ~1.3 GB database (bench/gen.sql at scale 1: mixed text, jsonb, numerics, bytea) backed up by the
 # image in a container limited to 256 MB of memory (no swap): the whole process tree (JVM with the
 # image's flags, pg_dump, pg_restore) must fit, as on a 256 MB Fly machine.
@@ -250,6 +272,7 @@ step "bucket holds .dump, .sql.zst and .json" bucket_has_all_objects
 step "backup to ./backups (no bucket) -> exit 0" backup_to_directory
 step "drill (restore the latest backup into a scratch db) -> exit 0" drill_latest
 step "tick with BACKUP_CRON='0 0 1 1 *' -> exit 0, 'nothing due'" tick_nothing_due
+step "encrypted server backup (PG_DATABASES=all, AGE_RECIPIENTS); host age decrypts; drill with the identity" encrypted_server_backup_and_drill
 step "seed a ~1.3 GB database (bench/gen.sql, scale 1)" seed_big_database
 step "backup of the big database in a container limited to 256 MB -> exit 0" backup_big_in_256m
 step "wrong password -> exit 3" wrong_password_exits_3

@@ -30,6 +30,8 @@
 #   R   pgbackup restore --jobs 2 --create db              download + SHA-256 check + pg_restore -j 2
 # Env: BENCH_JAVA_OPTS (default: the container image's JAVA_OPTS), BENCH_JAR (default target/pgbackup.jar),
 #      BENCH_ENCRYPTION=0 (no encrypted rows: for jars older than encryption),
+#      BENCH_ENV (variables for every pgbackup row, e.g. BENCH_ENV=MALLOC_ARENA_MAX=2),
+#      BENCH_KEEP=1 (keep the run directory with every row's stdout and stderr),
 #      BENCH_CACHE (default bench/.cache), PG_BIN (PostgreSQL 15, default /usr/lib/postgresql/15/bin).
 # --pg 17 (default): PostgreSQL 17 server and client tools, as the container image ships them
 #   (Debian trixie's build, fetched by bench/pg17.sh into the cache); pgbackup picks zstd:1.
@@ -151,7 +153,7 @@ cleanup() {
     if [[ -n "$CUR_PGID" ]]; then kill -TERM -- "-$CUR_PGID" 2>/dev/null || true; fi
     if [[ -n "$S3_PID" ]]; then kill "$S3_PID" 2>/dev/null || true; wait "$S3_PID" 2>/dev/null || true; fi
     if [[ $PG_STARTED -eq 1 ]]; then as_pg "$SERVER_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true; fi
-    rm -rf "$RUN_DIR"
+    if [[ -n "${BENCH_KEEP:-}" ]]; then log "kept $RUN_DIR (BENCH_KEEP)"; else rm -rf "$RUN_DIR"; fi
     exit "$rc"
 }
 trap cleanup EXIT
@@ -311,7 +313,7 @@ CLK_TCK=$(getconf CLK_TCK)
 server_cpu() { # postmaster + reaped backends, seconds
     awk -v hz="$CLK_TCK" '{ print ($14 + $15 + $16 + $17) / hz }' "/proc/$PM_PID/stat"
 }
-PGB_ENV="env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE \
+PGB_ENV="env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE ${BENCH_ENV:-} \
 PG_URI=postgres://postgres:$PG_PASSWORD@127.0.0.1:$PG_PORT/bench S3_BUCKET=$BUCKET \
 AWS_ENDPOINT_URL_S3=$ENDPOINT S3_PATH_STYLE=true PROGRESS_INTERVAL=3600"
 PGB="$PGB_ENV java $JAVA_OPTS -jar $JAR backup"
