@@ -159,6 +159,11 @@ public final class BackupService {
 
     /** Aborts uploads and removes markers and objects of runs that were killed (we hold the lock). */
     private void sweep(PrefixLock lock) {
+        sweep(store, layout, lock, clock);
+    }
+
+    /** As {@link #sweep(PrefixLock)}, for server backups too; nothing without a lock. */
+    static void sweep(ObjectStore store, KeyLayout layout, PrefixLock lock, Clock clock) {
         if (lock == null) {
             return;
         }

@@ -112,11 +112,7 @@ public final class DrillService {
         Instant start = clock.instant();
         long t0 = System.nanoTime();
         List<DrillReport.Check> checks = new ArrayList<>();
-        if (req.maxAge() != null && req.newest() != null) {
-            Duration age = Duration.between(req.newest().finishedAt(), start);
-            checks.add(new DrillReport.Check("max-age", age.compareTo(req.maxAge()) <= 0, "newest backup "
-                    + req.newest().stem() + " finished " + age.toMinutes() + " min ago (limit " + req.maxAge().toMinutes() + " min)"));
-        }
+        maxAge(req.maxAge(), req.newest(), start).ifPresent(checks::add);
         List<String> statements = null;
         try {
             statements = Globals.statements(ServerRestoreService.readGlobals(reader, full));
@@ -170,6 +166,16 @@ public final class DrillService {
         return report;
     }
 
+    /** The alarm for a backup job that silently stopped: the newest backup older than {@code maxAge}. */
+    private static java.util.Optional<DrillReport.Check> maxAge(Duration maxAge, Manifest newest, Instant now) {
+        if (maxAge == null || newest == null) {
+            return java.util.Optional.empty();
+        }
+        Duration age = Duration.between(newest.finishedAt(), now);
+        return java.util.Optional.of(new DrillReport.Check("max-age", age.compareTo(maxAge) <= 0, "newest backup "
+                + newest.stem() + " finished " + age.toMinutes() + " min ago (limit " + maxAge.toMinutes() + " min)"));
+    }
+
     /** A server drill's scratch database for {@code database}: at most 63 bytes, unique per database. */
     static String scratchName(String stem, String database) {
         String safe = database.equals("*") ? "*" : database.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
@@ -185,11 +191,7 @@ public final class DrillService {
         Instant start = clock.instant();
         long t0 = System.nanoTime();
         List<DrillReport.Check> checks = new ArrayList<>();
-        if (req.maxAge() != null && req.newest() != null) {
-            Duration age = Duration.between(req.newest().finishedAt(), start);
-            checks.add(new DrillReport.Check("max-age", age.compareTo(req.maxAge()) <= 0, "newest backup "
-                    + req.newest().stem() + " finished " + age.toMinutes() + " min ago (limit " + req.maxAge().toMinutes() + " min)"));
-        }
+        maxAge(req.maxAge(), req.newest(), start).ifPresent(checks::add);
         ConnectionString scratch = req.server().with("dbname", req.scratchName());
         long restoreMs = 0;
         long checksMs = 0;

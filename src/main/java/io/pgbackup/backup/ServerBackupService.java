@@ -18,7 +18,6 @@ import io.pgbackup.pipeline.RowCountingStage;
 import io.pgbackup.pipeline.SqlCompression;
 import io.pgbackup.pipeline.Stage;
 import io.pgbackup.pipeline.age.AgeStage;
-import io.pgbackup.repo.OrphanSweeper;
 import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.repo.StemClaim;
 import io.pgbackup.storage.ObjectStore;
@@ -190,7 +189,7 @@ public final class ServerBackupService {
         BackupRequest t = req.template();
         String compression = BackupService.dumpCompression(pre.tools().dumpVersion().major());
         cancellation.check("before the backup started");
-        sweep(lock);
+        BackupService.sweep(store, layout, lock, clock);
         Instant started = clock.instant();
         long total = pre.databases().stream().mapToLong(p -> p.info().sizeBytes()).sum();
         log.info("backing up {} database(s) of {} ({} on PostgreSQL {}; {} at a time) and the globals with pg_dump {} to {}{}",
@@ -241,22 +240,6 @@ public final class ServerBackupService {
         } catch (IOException e) {
             BackupService.deleteQuietly(store, done);
             throw new PgBackupException(ExitCode.STORAGE, "backup failed: " + e.getMessage(), e);
-        }
-    }
-
-    private void sweep(PrefixLock lock) {
-        if (lock == null) {
-            return;
-        }
-        try {
-            OrphanSweeper.Swept s = OrphanSweeper.sweep(store, layout, lock.lease(), lock.ttl(), clock.instant());
-            if (!s.isEmpty()) {
-                log.info("removed the leftovers of {} interrupted backup(s): {} pending upload(s) aborted, {} object(s) "
-                        + "deleted", s.stems().size(), s.abortedUploads(), s.deletedObjects());
-            }
-        } catch (IOException e) {
-            throw new PgBackupException(ExitCode.STORAGE, "cannot clean up interrupted backups in " + store.describe()
-                    + ": " + e.getMessage(), e);
         }
     }
 

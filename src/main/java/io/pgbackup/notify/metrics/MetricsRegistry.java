@@ -1,6 +1,5 @@
 package io.pgbackup.notify.metrics;
 
-import io.pgbackup.notify.Channel;
 import io.pgbackup.notify.Kind;
 import io.pgbackup.notify.Outcome;
 import io.pgbackup.notify.RunInfo;
@@ -10,26 +9,13 @@ import java.util.List;
 import java.util.Map;
 
 /** The daemon's own samples, served at METRICS_ADDR /metrics: the same merge as the textfile, in memory. */
-public final class MetricsRegistry implements Channel {
+public final class MetricsRegistry extends MetricsChannel {
     private final Map<String, Sample> samples = new LinkedHashMap<>();
     private volatile Outcome lastBackup;
 
     @Override
-    public boolean wants(Kind kind) {
-        return RunMetrics.reported(kind);
-    }
-
-    @Override
-    public void started(RunInfo run) {
-        // metrics describe ends
-    }
-
-    @Override
     public synchronized void finished(RunInfo run, Outcome o) {
-        List<Sample> mine = new ArrayList<>(RunMetrics.runSamples(run, o));
-        if (o.success()) {
-            mine.addAll(RunMetrics.successSamples(run, o));
-        }
+        List<Sample> mine = RunMetrics.samples(run, o);
         for (Sample s : mine) {
             samples.put(s.series(), s);
         }

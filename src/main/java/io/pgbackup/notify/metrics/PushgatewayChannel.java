@@ -1,14 +1,11 @@
 package io.pgbackup.notify.metrics;
 
-import io.pgbackup.notify.Channel;
 import io.pgbackup.notify.Http;
-import io.pgbackup.notify.Kind;
 import io.pgbackup.notify.Outcome;
 import io.pgbackup.notify.RunInfo;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +17,7 @@ import java.util.Map;
  * failure updates only the run samples (POST), so the last-success timestamp survives. Kinds have
  * groups of their own because a PUT replaces a whole group: a drill must not wipe the backup's.
  */
-public final class PushgatewayChannel implements Channel {
+public final class PushgatewayChannel extends MetricsChannel {
     private final URI base;
     private final Http http;
 
@@ -30,21 +27,8 @@ public final class PushgatewayChannel implements Channel {
     }
 
     @Override
-    public boolean wants(Kind kind) {
-        return RunMetrics.reported(kind);
-    }
-
-    @Override
-    public void started(RunInfo run) {
-        // metrics describe ends
-    }
-
-    @Override
     public void finished(RunInfo run, Outcome o) throws IOException {
-        List<Sample> samples = new ArrayList<>(RunMetrics.runSamples(run, o));
-        if (o.success()) {
-            samples.addAll(RunMetrics.successSamples(run, o));
-        }
+        List<Sample> samples = RunMetrics.samples(run, o);
         // The grouping labels are in the URL; the samples must not repeat them.
         List<Sample> body = samples.stream().map(s -> {
             Map<String, String> l = new java.util.TreeMap<>(s.labels());

@@ -27,6 +27,15 @@ public final class RunMetrics {
         return l;
     }
 
+    /** What a run's end reports: its run samples, and with a success its success samples. */
+    public static List<Sample> samples(RunInfo run, Outcome o) {
+        List<Sample> out = new ArrayList<>(runSamples(run, o));
+        if (o.success()) {
+            out.addAll(successSamples(run, o));
+        }
+        return out;
+    }
+
     /** Samples that every run of its kind refreshes. */
     public static List<Sample> runSamples(RunInfo run, Outcome o) {
         Map<String, String> l = labels(run, o);

@@ -1,7 +1,5 @@
 package io.pgbackup.notify.metrics;
 
-import io.pgbackup.notify.Channel;
-import io.pgbackup.notify.Kind;
 import io.pgbackup.notify.Outcome;
 import io.pgbackup.notify.RunInfo;
 import java.io.IOException;
@@ -21,21 +19,11 @@ import java.util.Map;
  * samples), and it is written to a temp file and renamed in the same directory: a scrape never
  * sees a half-written file.
  */
-public final class TextfileChannel implements Channel {
+public final class TextfileChannel extends MetricsChannel {
     private final Path file;
 
     public TextfileChannel(Path file) {
         this.file = file;
-    }
-
-    @Override
-    public boolean wants(Kind kind) {
-        return RunMetrics.reported(kind);
-    }
-
-    @Override
-    public void started(RunInfo run) {
-        // metrics describe ends
     }
 
     @Override
@@ -48,10 +36,7 @@ public final class TextfileChannel implements Channel {
         } catch (NoSuchFileException e) {
             // the first run writes it
         }
-        List<Sample> mine = new ArrayList<>(RunMetrics.runSamples(run, o));
-        if (o.success()) {
-            mine.addAll(RunMetrics.successSamples(run, o));
-        }
+        List<Sample> mine = RunMetrics.samples(run, o);
         for (Sample s : mine) {
             merged.put(s.series(), s);
         }
