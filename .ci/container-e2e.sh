@@ -237,6 +237,18 @@ backup_big_in_256m() {
     grep -q "^e2e-big/.*\.json$" "$TMP/big.out" || { log "    no manifest key on stdout"; return 1; }
 }
 
+# Two databases dumped at once (--parallel-databases 2: two pg_dump, two pg_restore, four uploads)
+# in the same 256 MB container.
+server_parallel_in_256m() {
+    local rc=0
+    "$PODMAN" exec "$DB" psql -q -U postgres -d app -c "create database big2 template big" || return 1
+    expect_rc 0 "$TMP/srv256.out" pgb --memory 256m --memory-swap 256m -e S3_PREFIX=e2e-srv256 \
+        -e PG_URI="postgres://postgres:$PG_PASSWORD@db:5432/postgres" -e PG_DATABASES=big,big2 -e PARALLEL_DATABASES=2 \
+        "$IMAGE" backup || rc=$?
+    [ "$rc" -eq 0 ] || { [ "$rc" -ne 137 ] || log "    exit 137: killed by the OOM killer"; return 1; }
+    grep -q "^e2e-srv256/.*\.json$" "$TMP/srv256.out" || { log "    no manifest key on stdout"; return 1; }
+}
+
 wrong_password_exits_3() {
     expect_rc 3 "$TMP/pw.out" pgb -e PG_URI="$PG_URI_BAD" "$IMAGE" backup
 }
@@ -275,6 +287,7 @@ step "tick with BACKUP_CRON='0 0 1 1 *' -> exit 0, 'nothing due'" tick_nothing_d
 step "encrypted server backup (PG_DATABASES=all, AGE_RECIPIENTS); host age decrypts; drill with the identity" encrypted_server_backup_and_drill
 step "seed a ~1.3 GB database (bench/gen.sql, scale 1)" seed_big_database
 step "backup of the big database in a container limited to 256 MB -> exit 0" backup_big_in_256m
+step "server backup of 2 big databases, 2 at a time, in a container limited to 256 MB -> exit 0" server_parallel_in_256m
 step "wrong password -> exit 3" wrong_password_exits_3
 step "pg_dump 15 image vs 17 server -> exit 4" pg15_image_vs_pg17_server_exits_4
 step "--help -> exit 0" help_exits_0
