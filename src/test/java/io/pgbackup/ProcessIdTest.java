@@ -32,11 +32,13 @@ class ProcessIdTest {
     @Test
     void aKilledProcessThatWasNotReapedYetIsDeadToo() throws Exception {
         // The background child of sh becomes a child of "sleep 30", which never waits for it: a zombie.
-        Process parent = new ProcessBuilder("sh", "-c", "sleep 0 & echo $!; exec sleep 30").start();
+        // It outlives the exec by a second: a child that ended before it could be reaped by sh itself
+        // (seen once on a loaded CI machine), and then there would be no zombie to look at.
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 1 & echo $!; exec sleep 30").start();
         try {
             long zombie = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream()))
                     .readLine().strip());
-            long deadline = System.nanoTime() + 5_000_000_000L;
+            long deadline = System.nanoTime() + 15_000_000_000L;
             while (!ProcessId.zombie(zombie) && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }

@@ -10,6 +10,7 @@ import io.pgbackup.manifest.ManifestCodec;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.Database;
 import io.pgbackup.pg.PgTools;
+import io.pgbackup.pg.ServerIdentity;
 import io.pgbackup.pg.ServerInfo;
 import io.pgbackup.pipeline.age.AgeRecipients;
 import io.pgbackup.pipeline.age.AgeStage;
@@ -105,9 +106,13 @@ public final class DrillService {
      * only) they are applied to the server first. One report, checks named by database.
      */
     public record ServerRequest(Manifest backup, ConnectionString server, List<String> databases, boolean keep,
-            Double tolerance, List<String> checkSql, Duration maxAge, Manifest newest, boolean applyGlobals) {}
+            Double tolerance, List<String> checkSql, Duration maxAge, Manifest newest, boolean applyGlobals,
+            ConnectionString source) {}
 
     public DrillReport drillServer(ServerRequest req) {
+        if (req.applyGlobals()) {
+            requireDedicated(req.server(), req.source());
+        }
         Manifest full = complete(req.backup());
         Instant start = clock.instant();
         long t0 = System.nanoTime();
@@ -180,6 +185,10 @@ public final class DrillService {
     static String scratchName(String stem, String database) {
         String safe = database.equals("*") ? "*" : database.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
         String name = defaultScratchName(stem) + "_" + safe;
+        if (!safe.equals(database) && !database.equals("*")) {
+            // "My DB" and "my_db" would share a scratch database: a name that had to change gets its hash
+            name += "_" + Integer.toHexString(database.hashCode());
+        }
         if (name.length() > 63) {
             String hash = Integer.toHexString(database.hashCode());
             name = name.substring(0, 63 - hash.length() - 1) + "_" + hash;
@@ -323,5 +332,33 @@ public final class DrillService {
                         + ")")).toList();
         return new DrillReport(r.backup(), r.backupStartedAt(), r.target(), r.scratchDatabase(), r.kept(), r.startedAt(),
                 r.restoreMillis(), r.checksMillis(), r.totalMillis(), checks, r.passed());
+    }
+
+    /**
+     * Globals create and alter roles server-wide: they go only to a server that is not the source.
+     * Compared by what the servers say they are ({@link ServerIdentity}), so another address of the
+     * same server (localhost, a DNS alias) is recognised; an unreachable source is compared by host
+     * and port.
+     */
+    static void requireDedicated(ConnectionString drill, ConnectionString source) {
+        if (source == null) {
+            return;
+        }
+        ServerIdentity target;
+        try (java.sql.Connection c = new Database(drill, "drill").connect()) {
+            target = ServerIdentity.of(c);
+        } catch (SQLException e) {
+            throw new PgBackupException(ExitCode.DATABASE, "drill server: " + Database.firstLine(e.getMessage()), e);
+        }
+        boolean same;
+        try (java.sql.Connection c = new Database(source, "source").connect()) {
+            same = ServerIdentity.of(c).cluster().equals(target.cluster());
+        } catch (SQLException | PgBackupException e) {
+            same = drill.get("host").equals(source.get("host")) && drill.get("port").equals(source.get("port"));
+        }
+        if (same) {
+            throw PgBackupException.config("--apply-globals: the drill server " + drill.redacted() + " is the source server "
+                    + "(PG_URI): globals (roles) are applied only to a dedicated drill server; name one with --target");
+        }
     }
 }

@@ -46,7 +46,7 @@ final class DownloadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = root.context().env();
-        Selector sel = backupSelector.resolve();
+        Selector sel = backupSelector.resolve(root.context().clock());
         StoreOptions.Resolved where = store.resolve(env);
         io.pgbackup.pipeline.age.AgeIdentities keys = identity.resolve(env);
         try (ObjectStore objects = where.open()) {

@@ -76,7 +76,8 @@ final class DrillCommand implements Callable<Integer> {
 
     @Option(names = "--apply-globals",
             description = "Server backups: apply the globals (roles) to the drill server first. Only for a dedicated "
-                    + "drill server: roles are created there.")
+                    + "drill server, named with --target or RESTORE_PG_URI (roles are created there); refused when "
+                    + "that is the source server.")
     boolean applyGlobals;
 
     @Mixin
@@ -91,8 +92,13 @@ final class DrillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = root.context().env();
-        Selector sel = backupSelector.resolve();
-        ConnectionString server = target.resolve(env).or(() -> TargetOptions.source(env)).orElseThrow(() ->
+        Selector sel = backupSelector.resolve(root.context().clock());
+        java.util.Optional<ConnectionString> named = target.resolve(env);
+        if (applyGlobals && named.isEmpty()) {
+            throw PgBackupException.config("--apply-globals needs --target or RESTORE_PG_URI naming a dedicated drill "
+                    + "server: the globals create roles there, so the drill never falls back to PG_URI for it");
+        }
+        ConnectionString server = named.or(() -> TargetOptions.source(env)).orElseThrow(() ->
                 PgBackupException.config("no server for the drill: set --target or RESTORE_PG_URI (or PG_URI)"));
         Setting age = Setting.resolve(env, "--max-age", maxAge, null, "DRILL_MAX_AGE");
         Duration limit = null;
@@ -136,7 +142,8 @@ final class DrillCommand implements Callable<Integer> {
                             + "database per database (pgbackup_drill_<stem>_<database>)");
                 }
                 report = service.drillServer(new DrillService.ServerRequest(m, server, database == null ? null
-                        : List.of(database), keep, tolerance, assertions, limit, all.get(0), applyGlobals));
+                        : List.of(database), keep, tolerance, assertions, limit, all.get(0), applyGlobals,
+                        TargetOptions.source(env).orElse(null)));
             } else {
                 if (applyGlobals) {
                     throw PgBackupException.config("--apply-globals is for server backups (PG_DATABASES); " + m.stem()

@@ -88,7 +88,7 @@ final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = root.context().env();
-        Selector sel = backupSelector.resolve();
+        Selector sel = backupSelector.resolve(root.context().clock());
         ConnectionString to = target.require(env);
         if (!format.equals("custom") && !format.equals("plain")) {
             throw PgBackupException.config("--format must be custom or plain; got '" + format + "'");

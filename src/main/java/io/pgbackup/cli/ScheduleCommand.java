@@ -243,7 +243,8 @@ final class ScheduleCommand implements Callable<Integer> {
         DrillService service = new DrillService(new ObjectReader(catalog.store(), keys), catalog.layout(),
                 new PgTools(ctx.env()), ctx.clock(), ctx.cancellation());
         DrillReport r = m.serverBackup()
-                ? service.drillServer(new DrillService.ServerRequest(m, server, null, false, null, List.of(), null, m, false))
+                ? service.drillServer(new DrillService.ServerRequest(m, server, null, false, null, List.of(), null, m, false,
+                        null))
                 : service.drill(new DrillService.Request(m, server, DrillService.defaultScratchName(m.stem()), false, null,
                         List.of(), null, m));
         out.println("drill of " + m.stem() + (r.passed() ? " passed" : " FAILED: " + r.checks()));

@@ -14,7 +14,7 @@ final class SelectorOptions {
     @Option(names = "--label", paramLabel = "TEXT", description = "Choose among backups with this label.")
     String label;
 
-    Selector resolve() {
-        return Selector.parse(selector, label);
+    Selector resolve(java.time.Clock clock) {
+        return Selector.parse(selector, label, clock);
     }
 }

@@ -59,7 +59,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = root.context().env();
-        Selector sel = backupSelector.resolve();
+        Selector sel = backupSelector.resolve(root.context().clock());
         Instant from = since == null ? null : ListCommand.instant(since, "--since", false);
         Instant to = until == null ? null : ListCommand.instant(until, "--until", true);
         StoreOptions.Resolved where = store.resolve(env);

@@ -21,31 +21,33 @@ import java.util.stream.Collectors;
  * or a date-time ({@code 2026-11-27T03:00}: the last backup started at or before it, UTC), each
  * optionally narrowed to a label.
  */
-public record Selector(String text, Predicate<Manifest> match, Instant notAfter, String label) {
+public record Selector(String text, Predicate<Manifest> match, Instant notAfter, String label, Instant now) {
 
-    public static Selector parse(String text, String label) {
+    /** {@code clock}: what "now" is when a failed choice names the nearest backups of {@code latest}. */
+    public static Selector parse(String text, String label, java.time.Clock clock) {
+        Instant now = clock.instant();
         String t = text == null || text.isBlank() ? "latest" : text.strip();
         Predicate<Manifest> any = m -> true;
         Instant notAfter = null;
         if (t.equals("latest")) {
-            return new Selector(t, any, null, label);
+            return new Selector(t, any, null, label, now);
         }
         if (KeyLayout.isRelativeStem(t)) {
-            return new Selector(t, m -> m.stem().equals(t), null, label);
+            return new Selector(t, m -> m.stem().equals(t), null, label, now);
         }
         try {
             if (t.matches("\\d{4}-\\d{2}-\\d{2}")) {
                 LocalDate day = LocalDate.parse(t);
                 Instant from = day.atStartOfDay(ZoneOffset.UTC).toInstant();
                 Instant to = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-                return new Selector(t, m -> !m.startedAt().isBefore(from) && m.startedAt().isBefore(to), null, label);
+                return new Selector(t, m -> !m.startedAt().isBefore(from) && m.startedAt().isBefore(to), null, label, now);
             }
             if (t.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2})?Z?")) {
                 String s = t.endsWith("Z") ? t.substring(0, t.length() - 1) : t;
                 notAfter = LocalDateTime.parse(s).toInstant(ZoneOffset.UTC);
                 // "At or before 03:00" includes a backup started during the second 03:00:00.
                 Instant limit = notAfter.plusSeconds(1);
-                return new Selector(t, m -> m.startedAt().isBefore(limit), notAfter, label);
+                return new Selector(t, m -> m.startedAt().isBefore(limit), notAfter, label, now);
             }
         } catch (DateTimeParseException e) {
             // fall through to the usage error
@@ -91,6 +93,6 @@ public record Selector(String text, Predicate<Manifest> match, Instant notAfter,
         } catch (RuntimeException e) {
             // no reference point: the newest ones are the nearest
         }
-        return Instant.now();
+        return now;
     }
 }

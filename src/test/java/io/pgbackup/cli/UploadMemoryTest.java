@@ -57,4 +57,16 @@ class UploadMemoryTest {
                 .isInstanceOf(PgBackupException.class);
         assertThat(r.requireUploadMemory(2, 62 * MIB, true)).isSameAs(r);
     }
+
+    @Test
+    void aServerBackupCountsTwoUploadsPerDatabaseDumpedAtOnce() {
+        BackupOptions.Resolved one = new BackupOptions.Resolved(null, null, null, null, null, null, 1);
+        assertThat(one.uploadsInFlight()).as("one database: the archive and the script").isEqualTo(2);
+        var all = new io.pgbackup.backup.ServerBackupService.Selection(null, java.util.List.of());
+        assertThat(new BackupOptions.Resolved(null, null, null, null, null, all, 1).uploadsInFlight()).isEqualTo(2);
+        assertThat(new BackupOptions.Resolved(null, null, null, null, null, all, 3).uploadsInFlight()).isEqualTo(6);
+        // what the backup command then asks of the heap: 6 x 8 MiB + headroom does not fit 62 MiB at all
+        assertThatThrownBy(() -> s3(8, 1).requireUploadMemory(new BackupOptions.Resolved(null, null, null, null, null, all, 3)
+                .uploadsInFlight(), 62 * MIB, true)).isInstanceOf(PgBackupException.class);
+    }
 }

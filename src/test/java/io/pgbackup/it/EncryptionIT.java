@@ -169,6 +169,39 @@ class EncryptionIT {
     }
 
     @Test
+    void recipientsFromAFileAndTheVariableAddUpAndEitherIdentityDecrypts() throws Exception {
+        String bucket = TestRig.get().s3().createBucket("enc-files");
+        TestKeys third = TestKeys.generate();
+        Path recipients = Files.createTempFile("recipients", ".txt");
+        Files.writeString(recipients, "# the ops team (age -R format)\n" + OTHER.recipient() + "\n\n" + third.recipient() + "\n");
+        Map<String, String> env = env(bucket);
+        env.put("AGE_RECIPIENTS_FILE", recipients.toString());
+        Manifest m = backup(bucket, env);
+        assertThat(m.encryption().recipients()).containsExactlyInAnyOrder(KEY.recipient(), OTHER.recipient(), third.recipient());
+        Map<String, String> noKey = BackupIT.env(bucket, db);
+        // AGE_IDENTITY_FILE holding the file's second recipient's identity
+        Path otherFile = Files.createTempFile("other-key", ".txt");
+        Files.writeString(otherFile, third.identityFile());
+        Map<String, String> viaFile = new HashMap<>(noKey);
+        viaFile.put("AGE_IDENTITY_FILE", otherFile.toString());
+        Cli.Result deep = Cli.run(viaFile, "verify", "--decrypt");
+        assertThat(deep.code()).as(deep.out() + deep.err()).isZero();
+        // --identity given twice: a key of nobody's first, then the variable's recipient's
+        Path stranger = Files.createTempFile("stranger-key", ".txt");
+        Files.writeString(stranger, TestKeys.generate().identityFile());
+        String into = pg.createDatabase("enc_two_ids");
+        Map<String, String> r = new HashMap<>(noKey);
+        r.put("RESTORE_PG_URI", pg.uri(into));
+        Cli.Result restored = Cli.run(r, "restore", "--identity", stranger.toString(), "--identity", keyFile.toString());
+        assertThat(restored.code()).as(restored.err()).isZero();
+        assertThat(HostTools.canonicalDump(pg, into)).isEqualTo(HostTools.canonicalDump(pg, db));
+        // only the stranger's key: exit 14 naming the three recipients
+        Cli.Result none = Cli.run(noKey, "verify", "--decrypt", "--identity", stranger.toString());
+        assertThat(none.code()).isEqualTo(ExitCode.KEY_REQUIRED.code());
+        assertThat(none.err()).contains(KEY.recipient()).contains(OTHER.recipient()).contains(third.recipient());
+    }
+
+    @Test
     void downloadDecryptsUnlessRaw() throws Exception {
         String bucket = TestRig.get().s3().createBucket("enc-dl");
         Manifest m = backup(bucket, env(bucket));

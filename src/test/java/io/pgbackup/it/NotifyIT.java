@@ -283,6 +283,8 @@ class NotifyIT {
             try (var files = Files.list(dir)) {
                 assertThat(files).as("temp + rename: no temp file left").containsExactly(prom);
             }
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(prom)))
+                    .as("readable by node_exporter, which runs as a user of its own").isEqualTo("rw-r--r--");
         }
     }
 
@@ -329,6 +331,50 @@ class NotifyIT {
             }).toList();
             // prune success and a healthy status are no webhook events
             assertThat(events).containsExactly("drill.succeeded", "status.unhealthy");
+        }
+    }
+
+    @Test
+    void aFailedDrillAndAFailedPruneSendFailAndTheirEvents() throws Exception {
+        String bucket = TestRig.get().s3().createBucket("notify-failures");
+        try (Receiver rx = new Receiver()) {
+            Map<String, String> env = env(bucket);
+            assertThat(Cli.run(env, "backup").code()).isZero();
+            env.put("DRILL_PING_URL", rx.url("/ping/drill").toString());
+            env.put("PRUNE_PING_URL", rx.url("/ping/prune").toString());
+            env.put("WEBHOOK_URL", rx.url("/hook/all").toString());
+            Thread.sleep(1100);
+            // the newest backup is older than the drill allows: the drill fails
+            Cli.Result d = Cli.run(env, "drill", "--max-age", "1s");
+            assertThat(d.code()).as(d.out() + d.err()).isNotZero();
+            // the store is unreachable: the prune fails (transport, exit 6) after a short retry budget
+            Map<String, String> down = new java.util.HashMap<>(env);
+            down.put("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:" + closedPort());
+            down.put("S3_RETRY_FOR", "1s");
+            down.put("S3_TIMEOUT", "2s");
+            Cli.Result p = Cli.run(down, "prune", "--keep-last", "5");
+            assertThat(p.code()).as(p.err()).isEqualTo(ExitCode.STORAGE.code());
+            List<String> paths = pings(rx).stream().map(Receiver.Request::path).toList();
+            assertThat(paths).containsSubsequence("/ping/drill/start", "/ping/drill/fail", "/ping/prune/start",
+                    "/ping/prune/fail");
+            Receiver.Request drillFail = pings(rx).stream().filter(r -> r.path().equals("/ping/drill/fail")).findFirst()
+                    .orElseThrow();
+            assertThat(drillFail.text()).startsWith("pgbackup: error:");
+            Map<String, JsonNode> byEvent = new java.util.HashMap<>();
+            for (Receiver.Request h : hooks(rx)) {
+                JsonNode body = JSON.readTree(h.body());
+                byEvent.put(body.get("event").asText(), body);
+            }
+            assertThat(byEvent).containsOnlyKeys("drill.failed", "prune.failed");
+            assertThat(byEvent.get("drill.failed").get("exitCode").asInt()).isEqualTo(d.code());
+            assertThat(byEvent.get("prune.failed").get("exitCode").asInt()).isEqualTo(ExitCode.STORAGE.code());
+            assertThat(byEvent.get("prune.failed").get("error").asText()).isNotBlank();
+        }
+    }
+
+    static int closedPort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 

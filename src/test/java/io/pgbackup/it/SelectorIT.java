@@ -75,7 +75,7 @@ class SelectorIT {
     }
 
     static String selects(String text, String label) {
-        return Selector.parse(text, label).choose(all).stem();
+        return Selector.parse(text, label, java.time.Clock.systemUTC()).choose(all).stem();
     }
 
     @Test
@@ -178,6 +178,15 @@ class SelectorIT {
         Cli.Result label = Cli.run(env(), "verify", "--label", "no-such-label");
         assertThat(label.code()).isEqualTo(ExitCode.NOT_FOUND.code());
         assertThat(label.err()).contains("no-such-label").contains("nearest").contains("2026/11/");
+
+        // "latest" with a label nobody has: the nearest are those nearest the injected clock's now
+        Selector latest = Selector.parse("latest", "no-such-label", java.time.Clock.fixed(
+                Instant.parse("2026-11-26T20:00:00Z"), java.time.ZoneOffset.UTC));
+        assertThatThrownBy(() -> latest.choose(all)).isInstanceOf(PgBackupException.class)
+                .hasMessageContaining("nearest: 2026/11/26/23-59-59 [nightly], 2026/11/27/01-00-00 [nightly], 2026/11/27/03-00-00");
+        Selector later = Selector.parse("latest", "no-such-label", java.time.Clock.fixed(
+                Instant.parse("2026-11-29T00:00:00Z"), java.time.ZoneOffset.UTC));
+        assertThatThrownBy(() -> later.choose(all)).hasMessageContaining("nearest: 2026/11/28/00-00-00 [weekly]");
 
         Cli.Result wrongLabelForDay = Cli.run(env(), "verify", "2026-11-26", "--label", "weekly");
         assertThat(wrongLabelForDay.code()).isEqualTo(ExitCode.NOT_FOUND.code());

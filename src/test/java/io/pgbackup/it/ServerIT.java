@@ -285,6 +285,91 @@ class ServerIT {
     }
 
     @Test
+    void globalsAreAppliedOnlyToADedicatedDrillServer() throws Exception {
+        String bucket = TestRig.get().s3().createBucket("server-globals");
+        Map<String, String> env = env(bucket);
+        env.put("PG_DATABASES", "srv_alpha,srv_gamma");
+        Cli.Result b = Cli.run(env, "backup");
+        assertThat(b.code()).as(b.err()).isZero();
+        // without a named drill server the drill would fall back to PG_URI: refused
+        Cli.Result unnamed = Cli.run(env, "drill", "--apply-globals");
+        assertThat(unnamed.code()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(unnamed.err()).contains("--apply-globals needs --target or RESTORE_PG_URI");
+        // the source itself, also under another address of the same server: refused by its system identifier
+        String alias = source.host().equals("127.0.0.1") ? source.uri("postgres").replace("@127.0.0.1:", "@localhost:")
+                : source.uri("postgres");
+        for (String uri : List.of(source.uri("postgres"), alias)) {
+            Cli.Result same = Cli.run(env, "drill", "--apply-globals", "--target", uri);
+            assertThat(same.code()).as(uri + ": " + same.err()).isEqualTo(ExitCode.USAGE.code());
+            assertThat(same.err()).contains("is the source server");
+        }
+        assertThat(one(source, "postgres", "select count(*) from pg_database where datname like 'pgbackup_drill_%'"))
+                .as("nothing was restored on the source").isEqualTo("0");
+        // a dedicated server without the roles: they are created, then every database drills with its owners
+        PgServer drillServer = TestRig.get().dedicated("server-drill");
+        assertThat(one(drillServer, "postgres", "select count(*) from pg_roles where rolname like 'srv_%'")).isEqualTo("0");
+        Cli.Result applied = Cli.run(env, "drill", "--apply-globals", "--target", drillServer.uri("postgres"));
+        assertThat(applied.code()).as(applied.out() + applied.err()).isZero();
+        assertThat(applied.out()).contains("globals-applied").contains("srv_alpha: rows").contains("srv_gamma: rows");
+        assertThat(one(drillServer, "postgres", "select count(*) from pg_roles where rolname in ('srv_owner', 'srv_group', "
+                + "'srv_reader')")).isEqualTo("3");
+        assertThat(one(drillServer, "postgres", "select pg_has_role('srv_reader', 'srv_group', 'member')::text")).isEqualTo("true");
+        // --database drills that one only
+        Cli.Result gamma = Cli.run(env, "drill", "--target", drillServer.uri("postgres"), "--database", "srv_gamma");
+        assertThat(gamma.code()).as(gamma.out() + gamma.err()).isZero();
+        assertThat(gamma.out()).contains("srv_gamma: rows").doesNotContain("srv_alpha: ");
+    }
+
+    @Test
+    void excludedDatabasesAreLeftOutAndTheMaintenanceDatabaseOnlyWhenListed() throws Exception {
+        String bucket = TestRig.get().s3().createBucket("server-exclude");
+        Map<String, String> env = env(bucket);
+        env.put("PG_EXCLUDE_DATABASES", "srv_gamma");
+        Cli.Result r = Cli.run(env, "backup");
+        assertThat(r.code()).as(r.err()).isZero();
+        Manifest m = newest(bucket);
+        assertThat(m.databaseNames()).containsExactlyInAnyOrder("srv_alpha", MIXED);
+        assertThat(m.server().skipped()).filteredOn(s -> s.name().equals("srv_gamma")).singleElement()
+                .extracting(Manifest.Skipped::reason).asString().contains("excluded");
+        assertThat(keys(bucket)).noneMatch(k -> k.contains("srv_gamma"));
+        env.put("PG_EXCLUDE_DATABASES", "nope");
+        Cli.Result bad = Cli.run(env, "backup");
+        assertThat(bad.code()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(bad.err()).contains("PG_EXCLUDE_DATABASES: no database 'nope'");
+        env.remove("PG_EXCLUDE_DATABASES");
+        env.put("PG_DATABASES", "postgres,srv_gamma");
+        Cli.Result listed = Cli.run(env, "backup");
+        assertThat(listed.code()).as(listed.err()).isZero();
+        assertThat(newest(bucket).databaseNames()).containsExactly("postgres", "srv_gamma");
+    }
+
+    @Test
+    void aFailingDatabaseStopsTheOneDumpedAlongsideIt() throws Exception {
+        String bucket = TestRig.get().s3().createBucket("server-fail-parallel");
+        // srv_gamma's pg_dump dies after 100 kB; srv_alpha's never writes a byte (it would take 60 s):
+        // the failure has to stop it, not wait for it
+        Path wrappers = BackupFailureIT.wrapperDir("[ \"$1\" = --version ] && exec REAL \"$@\"\n"
+                + "case \"$*\" in *dbname=srv_gamma*) REAL \"$@\" | head -c 100000; kill -9 $$ ;; "
+                + "*dbname=srv_alpha*) exec sleep 60 ;; esac\nexec REAL \"$@\"",
+                "exec REAL \"$@\"");
+        java.nio.file.Path realDumpall = new io.pgbackup.pg.PgTools(System.getenv()).find("pg_dumpall").orElseThrow();
+        java.nio.file.Files.createSymbolicLink(wrappers.resolve("pg_dumpall"), realDumpall);
+        Map<String, String> env = env(bucket);
+        env.put("PG_BIN_DIR", wrappers.toString());
+        env.put("PG_DATABASES", "srv_gamma,srv_alpha");
+        long t0 = System.nanoTime();
+        Cli.Result r = Cli.run(env, "backup", "--parallel-databases", "2");
+        long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.DUMP_FAILED.code());
+        assertThat(r.err().strip()).doesNotContain("\n").contains("database 'srv_gamma'");
+        assertThat(seconds).as("srv_alpha's dump was stopped, not awaited").isLessThan(40);
+        assertThat(keys(bucket)).as("nothing of the run").isEmpty();
+        try (S3ObjectStore store = BackupIT.store(bucket)) {
+            assertThat(store.client().listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
+        }
+    }
+
+    @Test
     void badSelectionsAreExit2BeforeAnythingIsWritten() throws Exception {
         String bucket = TestRig.get().s3().createBucket("server-bad");
         Map<String, String> env = env(bucket);

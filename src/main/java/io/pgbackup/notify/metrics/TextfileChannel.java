@@ -44,6 +44,11 @@ public final class TextfileChannel extends MetricsChannel {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
         try {
+            // createTempFile makes it 0600 and the rename keeps that, but node_exporter runs as a
+            // user of its own: the file holds metrics only (no credentials), so it is world-readable.
+            if (Files.getFileStore(tmp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
             Files.writeString(tmp, Exposition.write(new ArrayList<>(merged.values())), StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
