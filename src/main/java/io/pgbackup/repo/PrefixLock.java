@@ -68,7 +68,7 @@ public final class PrefixLock implements AutoCloseable {
     private volatile StoreProbe.Result probeToRemember;
 
     private PrefixLock(ObjectStore store, KeyLayout layout, Lease lease, String version, Duration ttl, Clock clock,
-            Cancellation cancellation, Consumer<String> onLost) {
+            Cancellation cancellation, Consumer<String> onLost, java.util.concurrent.Executor releaseOn) {
         this.store = store;
         this.layout = layout;
         this.lease = lease;
@@ -84,12 +84,17 @@ public final class PrefixLock implements AutoCloseable {
         long every = Math.max(1000, ttl.toMillis() / 5);
         heartbeat.scheduleWithFixedDelay(() -> renew(onLost), every, every, TimeUnit.MILLISECONDS);
         // A stop releases the lock at once, whatever the run is blocked on (it may never return).
-        this.onCancel = cancellation.register(why -> {
-            Thread t = new Thread(this::close, "lock-release");
-            t.setDaemon(true);
-            t.start();
-        });
+        // A stop that came while the lease's PUT was in flight runs this inside register(), before
+        // onCancel is assigned: close() must not need it (it once died there, leaving the lease).
+        this.onCancel = cancellation.register(why -> releaseOn.execute(this::close));
     }
+
+    /** Where a stop's release runs: a thread of its own, so a run blocked anywhere is not waited for. */
+    static final java.util.concurrent.Executor RELEASE_THREAD = r -> {
+        Thread t = new Thread(r, "lock-release");
+        t.setDaemon(true);
+        t.start();
+    };
 
     /**
      * Takes the lock, waiting up to {@code wait} for a live holder to release it.
@@ -100,6 +105,11 @@ public final class PrefixLock implements AutoCloseable {
      */
     public static PrefixLock acquire(ObjectStore store, KeyLayout layout, String command, Duration wait, Duration ttl,
             Clock clock, Cancellation cancellation, Consumer<String> onLost) {
+        return acquire(store, layout, command, wait, ttl, clock, cancellation, onLost, RELEASE_THREAD);
+    }
+
+    static PrefixLock acquire(ObjectStore store, KeyLayout layout, String command, Duration wait, Duration ttl,
+            Clock clock, Cancellation cancellation, Consumer<String> onLost, java.util.concurrent.Executor releaseOn) {
         String key = layout.lockKey();
         Instant deadline = clock.instant().plus(wait);
         while (true) {
@@ -109,7 +119,7 @@ public final class PrefixLock implements AutoCloseable {
             try {
                 Optional<ObjectInfo> put = tryPut(store, key, mine);
                 if (put.isPresent()) {
-                    return new PrefixLock(store, layout, mine, put.get().version(), ttl, clock, cancellation, onLost);
+                    return new PrefixLock(store, layout, mine, put.get().version(), ttl, clock, cancellation, onLost, releaseOn);
                 }
                 Optional<Held> held = read(store, key);
                 if (held.isEmpty()) {
@@ -119,7 +129,7 @@ public final class PrefixLock implements AutoCloseable {
                 if (why != null) {
                     Optional<String> v = takeOver(store, key, held.get(), mine, why, layout);
                     if (v.isPresent()) {
-                        return new PrefixLock(store, layout, mine, v.get(), ttl, clock, cancellation, onLost);
+                        return new PrefixLock(store, layout, mine, v.get(), ttl, clock, cancellation, onLost, releaseOn);
                     }
                     continue;
                 }
@@ -289,7 +299,10 @@ public final class PrefixLock implements AutoCloseable {
         released = true;
         HELD_HERE.remove(lease.id());
         heartbeat.shutdownNow();
-        onCancel.close();
+        Cancellation.Registration registration = onCancel;
+        if (registration != null) { // null: this is the stop's release, run from inside register()
+            registration.close();
+        }
         if (lost != null) {
             return;
         }

@@ -9,6 +9,7 @@ import io.pgbackup.PgBackupException;
 import io.pgbackup.ProcessId;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.ManifestCodec;
+import io.pgbackup.storage.ObjectStore;
 import io.pgbackup.storage.fs.FsObjectStore;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -119,6 +120,49 @@ class PrefixLockTest {
                     e -> assertThat(e.exitCode()).isEqualTo(ExitCode.LOCKED));
         }
         assertThat(stored(store).id()).as("the new holder's lease is left alone").isEqualTo("thief");
+    }
+
+    /**
+     * SIGTERM while the lease's PUT is in flight: the store has the lease, and the lock registers
+     * with a cancellation that already fired. Its release must still delete the lease (it once died
+     * on a NullPointerException in the release thread and left the lease for its TTL).
+     */
+    @Test
+    void aStopDuringThePutOfTheLeaseStillReleasesIt() throws Exception {
+        FsObjectStore fs = new FsObjectStore(dir);
+        Cancellation c = new Cancellation();
+        c.register(why -> { }); // the command's own registration, as BackupCommand makes it
+        ObjectStore store = new ObjectStore() {
+            public io.pgbackup.storage.ObjectInfo put(String key, InputStream data) throws java.io.IOException {
+                io.pgbackup.storage.ObjectInfo o = fs.put(key, data);
+                c.cancel("SIGTERM"); // the signal arrives before the answer does
+                return o;
+            }
+            public InputStream get(String key) throws java.io.IOException { return fs.get(key); }
+            public InputStream get(String key, long offset) throws java.io.IOException { return fs.get(key, offset); }
+            public java.util.Optional<io.pgbackup.storage.ObjectInfo> stat(String key) throws java.io.IOException {
+                return fs.stat(key);
+            }
+            public java.util.List<io.pgbackup.storage.ObjectInfo> list(String prefix) throws java.io.IOException {
+                return fs.list(prefix);
+            }
+            public void delete(String key) throws java.io.IOException { fs.delete(key); }
+            public io.pgbackup.storage.ObjectInfo replace(String key, byte[] data, String v) throws java.io.IOException {
+                return fs.replace(key, data, v);
+            }
+            public java.util.List<io.pgbackup.storage.PendingUpload> pendingUploads(String p) throws java.io.IOException {
+                return fs.pendingUploads(p);
+            }
+            public void abort(io.pgbackup.storage.PendingUpload u) throws java.io.IOException { fs.abort(u); }
+            public String describe() { return fs.describe(); }
+        };
+        // The release runs on the calling thread here, i.e. inside register(): the order that a
+        // loaded machine produced with the release thread (it started before register() returned).
+        PrefixLock held = PrefixLock.acquire(store, layout, "backup", Duration.ZERO, Duration.ofMinutes(10), clock, c,
+                why -> { }, Runnable::run);
+        assertThat(fs.stat(layout.lockKey())).as("released by the stop, without waiting for close").isEmpty();
+        held.close(); // and the run's own close afterwards is harmless
+        assertThat(fs.stat(layout.lockKey())).isEmpty();
     }
 
     @Test
