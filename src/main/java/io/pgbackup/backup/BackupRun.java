@@ -40,7 +40,13 @@ final class BackupRun {
     private static final int PIPE_CHUNKS = 16; // 1 MiB between a producer and its upload
 
     /** A stream of bytes to the store: stages, then {@code key} (null: measured, not stored). */
-    record Output(String name, List<? extends Stage> stages, String key, String format, String compression) {}
+    record Output(String name, List<? extends Stage> stages, String key, String format, String compression) {
+        /** What the stored bytes are encrypted with, as the manifest records it: age when a stage encrypts. */
+        String encryption() {
+            return stages.stream().anyMatch(s -> s instanceof io.pgbackup.pipeline.age.AgeStage)
+                    ? io.pgbackup.manifest.Manifest.Encryption.AGE : null;
+        }
+    }
 
     /** Where a producer's bytes go: into another producer's stdin, or into an output. */
     sealed interface Consumer permits ToChild, ToOutput {}
@@ -191,7 +197,8 @@ final class BackupRun {
         try {
             store.put(o.key(), in);
             completed.add(o.key());
-            results.put(o, new StoredObject(o.key(), o.format(), o.compression(), in.count(), in.sha256Hex()));
+            results.put(o, new StoredObject(o.key(), o.format(), o.compression(), in.count(), in.sha256Hex(),
+                    o.encryption()));
         } catch (IOException | RuntimeException e) {
             if (!stopping) {
                 fail(ExitCode.STORAGE, "upload of " + o.key() + " to " + store.describe() + " failed: " + e.getMessage(), e);

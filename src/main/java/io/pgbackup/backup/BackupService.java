@@ -114,7 +114,7 @@ public final class BackupService {
         ServerInfo info = pre.info();
         String compression = dumpCompression(pre.dumpVersion().major());
         cancellation.check("before the backup started");
-        sweep(lock);
+        sweep(store, layout, lock, clock);
         Instant started = clock.instant();
         log.info("backing up {} ({} on PostgreSQL {}, {}) with pg_dump {} to {}", info.database(),
                 Progress.bytes(info.sizeBytes()), info.version(), req.source().redacted(), pre.dumpVersion(),
@@ -132,7 +132,7 @@ public final class BackupService {
             List<Manifest.StoredObject> objects = new BackupRun(store, plan).execute(cancellation);
             Instant finished = clock.instant();
             if (cancellation.isCancelled() || lock != null && lock.lost() != null) {
-                deleteQuietly(objects);
+                deleteQuietly(store, objects);
                 if (lock != null) {
                     lock.check();
                 }
@@ -141,12 +141,12 @@ public final class BackupService {
             Manifest m = manifest(req, stem, started, finished, info, pre.dumpVersion(), compression, objects, counter);
             if (req.encrypted()) {
                 // Table names and row counts go into an encrypted catalog, written before the manifest.
-                Manifest.StoredObject catalog = storeCatalog(m, req.recipients(), objects);
-                objects = new ArrayList<>(m.objects()); // as the manifest records them: encrypted
+                Manifest.StoredObject catalog = storeCatalog(store, layout, m, req.recipients(), objects);
+                objects = new ArrayList<>(objects);
                 objects.add(catalog);
                 m = m.withObjects(objects);
             }
-            commit(m, objects);
+            commit(store, layout, m, objects);
             if (lock != null) {
                 lock.committed();
             }
@@ -157,12 +157,7 @@ public final class BackupService {
         }
     }
 
-    /** Aborts uploads and removes markers and objects of runs that were killed (we hold the lock). */
-    private void sweep(PrefixLock lock) {
-        sweep(store, layout, lock, clock);
-    }
-
-    /** As {@link #sweep(PrefixLock)}, for server backups too; nothing without a lock. */
+    /** Aborts uploads and removes markers and objects of killed runs (we hold the lock); nothing without a lock. */
     static void sweep(ObjectStore store, KeyLayout layout, PrefixLock lock, Clock clock) {
         if (lock == null) {
             return;
@@ -221,10 +216,6 @@ public final class BackupService {
             ToolVersion dumpVersion, String compression, List<Manifest.StoredObject> objects, RowCountingStage counter) {
         List<Manifest.Table> tables = tables(info, counter);
         long total = tables.stream().mapToLong(t -> t.rowCount() == null ? 0 : t.rowCount()).sum();
-        if (req.encrypted()) {
-            objects = objects.stream().map(o -> new Manifest.StoredObject(o.key(), o.format(), o.compression(), o.bytes(),
-                    o.sha256(), Manifest.Encryption.AGE)).toList();
-        }
         return new Manifest(req.encrypted() ? Manifest.ENCRYPTED_FORMAT_VERSION : Manifest.FORMAT_VERSION, "pgbackup",
                 Version.tool(), stem, req.label(), req.trigger(), req.slot(), started, finished,
                 Duration.between(started, finished).toMillis(),
@@ -261,11 +252,6 @@ public final class BackupService {
     }
 
     /** The encrypted catalog of {@code m}; on failure the data objects are deleted. */
-    private Manifest.StoredObject storeCatalog(Manifest m, AgeRecipients recipients, List<Manifest.StoredObject> objects)
-            throws IOException {
-        return storeCatalog(store, layout, m, recipients, objects);
-    }
-
     static Manifest.StoredObject storeCatalog(ObjectStore store, KeyLayout layout, Manifest m, AgeRecipients recipients,
             List<Manifest.StoredObject> objects) throws IOException {
         String key = layout.catalogKey(m.stem());
@@ -281,15 +267,10 @@ public final class BackupService {
         }
     }
 
-
     /**
      * The manifest is the commit point; if it cannot be written, the data objects go too. An
      * encrypted backup's manifest is written without what its catalog holds.
      */
-    private void commit(Manifest m, List<Manifest.StoredObject> objects) throws IOException {
-        commit(store, layout, m, objects);
-    }
-
     static void commit(ObjectStore store, KeyLayout layout, Manifest m, List<Manifest.StoredObject> objects)
             throws IOException {
         try {
@@ -299,10 +280,6 @@ public final class BackupService {
             deleteQuietly(store, objects);
             throw e;
         }
-    }
-
-    private void deleteQuietly(List<Manifest.StoredObject> objects) {
-        deleteQuietly(store, objects);
     }
 
     static void deleteQuietly(ObjectStore store, List<Manifest.StoredObject> objects) {

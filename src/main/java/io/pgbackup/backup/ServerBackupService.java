@@ -264,7 +264,7 @@ public final class ServerBackupService {
             BackupRun.Plan plan = new BackupRun.Plan(List.of(new BackupRun.Producer("pg_dumpall", cmd, creds.env(),
                     List.of(new BackupRun.ToOutput(out)), null)));
             List<Manifest.StoredObject> objects = new BackupRun(store, plan).execute(group);
-            return mark(objects, t.encrypted()).get(0);
+            return objects.get(0);
         }
     }
 
@@ -354,7 +354,7 @@ public final class ServerBackupService {
             RowCountingStage counter = new RowCountingStage();
             BackupRun.Plan plan = BackupService.plan(req, suffix -> layout.databaseKey(stem, p.name(), suffix), one,
                     compression, creds, progress, counter);
-            List<Manifest.StoredObject> objects = mark(new BackupRun(store, plan).execute(group), t.encrypted());
+            List<Manifest.StoredObject> objects = new BackupRun(store, plan).execute(group);
             List<Manifest.Table> tables = BackupService.tables(p.info(), counter);
             long rows = tables.stream().mapToLong(x -> x.rowCount() == null ? 0 : x.rowCount()).sum();
             log.info("{}: {} rows in {} tables, {}", p.name(), rows, tables.size(), Progress.bytes(objects.stream()
@@ -362,11 +362,6 @@ public final class ServerBackupService {
             return new DumpedDatabase(p, objects, tables, new Manifest.Rows(Manifest.Rows.DUMP_STREAM, rows,
                     counter.largeObjects()));
         }
-    }
-
-    static List<Manifest.StoredObject> mark(List<Manifest.StoredObject> objects, boolean encrypted) {
-        return !encrypted ? objects : objects.stream().map(o -> new Manifest.StoredObject(o.key(), o.format(),
-                o.compression(), o.bytes(), o.sha256(), Manifest.Encryption.AGE)).toList();
     }
 
     private Manifest manifest(BackupRequest t, String stem, Instant started, Instant finished, Preflight pre,

@@ -75,10 +75,24 @@ public final class VerifyService {
 
     /** An encrypted object without a key: what can be known is that the stored bytes are the ones written. */
     private ObjectCheck storedOnly(Manifest.StoredObject o) {
-        try (StoredRead read = reader.open(o, ObjectReader.Layer.STORED)) {
+        return reading(o, ObjectReader.Layer.STORED, read -> {
             read.finish();
             return new ObjectCheck(o.key(), true, String.format(Locale.ROOT, "%d bytes, SHA-256 ok, encrypted (contents "
                     + "not checked: verify --decrypt with an identity)", o.bytes()), false);
+        });
+    }
+
+    private interface ReadCheck {
+        ObjectCheck on(StoredRead read) throws IOException;
+    }
+
+    /**
+     * Runs {@code check} on {@code o} opened at {@code layer}: the store failing is exit 6 for the
+     * whole verify; the stored bytes being wrong is this object's failed check.
+     */
+    private ObjectCheck reading(Manifest.StoredObject o, ObjectReader.Layer layer, ReadCheck check) {
+        try (StoredRead read = reader.open(o, layer)) {
+            return check.on(read);
         } catch (StoredReadException e) {
             throw new PgBackupException(ExitCode.STORAGE, "cannot verify " + o.key() + ": " + e.getMessage(), e);
         } catch (PgBackupException e) {
@@ -92,7 +106,7 @@ public final class VerifyService {
     private record Problem(String detail, boolean integrity) {}
 
     private ObjectCheck check(Manifest.StoredObject o) {
-        try (StoredRead read = reader.open(o, ObjectReader.Layer.CONTENT)) {
+        return reading(o, ObjectReader.Layer.CONTENT, read -> {
             Problem readable = switch (o.format()) {
                 case "custom" -> archiveList(read.content());
                 case Manifest.CATALOG_FORMAT -> catalog(read.content());
@@ -109,13 +123,7 @@ public final class VerifyService {
             };
             return new ObjectCheck(o.key(), true, String.format(Locale.ROOT, "%d bytes, SHA-256 ok, %s%s", o.bytes(),
                     o.encrypted() ? "decrypts (age authenticated every chunk), " : "", what), false);
-        } catch (StoredReadException e) {
-            throw new PgBackupException(ExitCode.STORAGE, "cannot verify " + o.key() + ": " + e.getMessage(), e);
-        } catch (PgBackupException e) {
-            return integrity(o, e);
-        } catch (IOException e) {
-            throw new PgBackupException(ExitCode.STORAGE, "cannot verify " + o.key() + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     private static ObjectCheck integrity(Manifest.StoredObject o, PgBackupException e) {
