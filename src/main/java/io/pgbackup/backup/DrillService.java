@@ -183,17 +183,18 @@ public final class DrillService {
 
     /** A server drill's scratch database for {@code database}: at most 63 bytes, unique per database. */
     static String scratchName(String stem, String database) {
-        String safe = database.equals("*") ? "*" : database.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-        String name = defaultScratchName(stem) + "_" + safe;
-        if (!safe.equals(database) && !database.equals("*")) {
-            // "My DB" and "my_db" would share a scratch database: a name that had to change gets its hash
-            name += "_" + Integer.toHexString(database.hashCode());
+        String base = defaultScratchName(stem) + "_";
+        if (database.equals("*")) {
+            return base + "*"; // the report's name for all of a run's scratch databases
         }
-        if (name.length() > 63) {
-            String hash = Integer.toHexString(database.hashCode());
-            name = name.substring(0, 63 - hash.length() - 1) + "_" + hash;
+        String safe = database.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        if (safe.equals(database) && base.length() + safe.length() <= 63) {
+            return base + safe;
         }
-        return name;
+        // A name that had to change ("My DB" and "my_db" would share a scratch database) or is too
+        // long for Postgres gets the hash of the real name.
+        String hash = "_" + Integer.toHexString(database.hashCode());
+        return base + safe.substring(0, Math.min(safe.length(), 63 - base.length() - hash.length())) + hash;
     }
 
     private DrillReport run(Request req) {
