@@ -10,7 +10,7 @@ public enum ExitCode {
     FAILURE(1, "unexpected internal error"),
     USAGE(2, "invalid command line or configuration; nothing was written"),
     DATABASE(3, "cannot connect to or query the database (unreachable, wrong password, missing database)"),
-    VERSION_MISMATCH(4, "the server's major version is newer than the local pg_dump's"),
+    VERSION_MISMATCH(4, "no client program here fits the versions: a server newer than every pg_dump, an archive newer than every pg_restore, or a target older than the backup's server"),
     DUMP_FAILED(5, "pg_dump or pg_restore exited with an error or was killed"),
     STORAGE(6, "the object store failed (upload, download, list or delete)"),
     NOT_FOUND(7, "no backup matches the selector"),

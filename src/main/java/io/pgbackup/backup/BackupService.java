@@ -23,6 +23,7 @@ import io.pgbackup.pg.ChildCredentials;
 import io.pgbackup.pg.PgTools;
 import io.pgbackup.pg.ServerInfo;
 import io.pgbackup.pg.ToolVersion;
+import io.pgbackup.pg.Toolset;
 import io.pgbackup.storage.ObjectStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -77,14 +78,12 @@ public final class BackupService {
      * the server's (a server newer than pg_dump is refused with exit 4), database size and tables.
      * It touches neither the store nor the lock, so a caller may run it while it takes the lock.
      */
-    public record Preflight(Path pgDump, ToolVersion dumpVersion, Path pgRestore, ServerInfo info) {}
+    public record Preflight(Toolset tools, Path pgDump, ToolVersion dumpVersion, Path pgRestore, ServerInfo info) {}
 
     public static Preflight preflight(BackupRequest req, PgTools tools) {
-        Path pgDump = tools.find("pg_dump").orElseThrow(() -> missing(tools, "pg_dump"));
-        ToolVersion dumpVersion = tools.version("pg_dump").orElseThrow(() -> missing(tools, "pg_dump"));
-        // Always: the archive also goes through pg_restore --file=-, whose script gives the row counts.
-        Path pgRestore = tools.find("pg_restore").orElseThrow(() -> missing(tools, "pg_restore"));
-
+        if (tools.toolsets().isEmpty()) { // a configuration error, before any connection
+            throw missing(tools, "pg_dump");
+        }
         Database db = new Database(req.source(), "source");
         ServerInfo info;
         try (Connection c = db.connect()) {
@@ -92,13 +91,24 @@ public final class BackupService {
         } catch (SQLException e) {
             throw new PgBackupException(ExitCode.DATABASE, "source database: " + e.getMessage(), e);
         }
+        // The server's own major when installed: its archive is read by that pg_restore and every
+        // newer one, and its script loads into that server (newer tools write settings it refuses).
+        Toolset set = tools.forDump(info.version());
+        Path pgDump = tools.require(set, "pg_dump");
+        // Always: the archive also goes through pg_restore --file=-, whose script gives the row counts.
+        Path pgRestore = tools.require(set, "pg_restore");
+        ToolVersion dumpVersion = tools.version(set, "pg_dump").orElseThrow(() -> missing(tools, "pg_dump"));
         if (info.version().major() > dumpVersion.major()) {
             throw new PgBackupException(ExitCode.VERSION_MISMATCH, "the server runs PostgreSQL " + info.version()
                     + " but pg_dump is " + dumpVersion + ": pg_dump must be at least the server's major version; "
                     + "install postgresql-client-" + info.version().major() + " (or set PG_BIN_DIR), or use the "
                     + "pgbackup image built with --build-arg PG_MAJOR=" + info.version().major());
         }
-        return new Preflight(pgDump, dumpVersion, pgRestore, info);
+        if (set.major() != info.version().major()) {
+            log.info("no pg_dump {} here ({}): dumping the PostgreSQL {} server with pg_dump {}", info.version().major(),
+                    tools.describe(), info.version(), dumpVersion);
+        }
+        return new Preflight(set, pgDump, dumpVersion, pgRestore, info);
     }
 
     /** A backup without the prefix lock (tests, and callers that serialize runs themselves). */
@@ -138,7 +148,7 @@ public final class BackupService {
                 }
                 cancellation.check("before the manifest was written: backup aborted, nothing stored");
             }
-            Manifest m = manifest(req, stem, started, finished, info, pre.dumpVersion(), compression, objects, counter);
+            Manifest m = manifest(req, stem, started, finished, info, pre, compression, objects, counter);
             if (req.encrypted()) {
                 // Table names and row counts go into an encrypted catalog, written before the manifest.
                 Manifest.StoredObject catalog = storeCatalog(store, layout, m, req.recipients(), objects);
@@ -155,6 +165,26 @@ public final class BackupService {
         } catch (IOException e) {
             throw new PgBackupException(ExitCode.STORAGE, "backup failed: " + e.getMessage(), e);
         }
+    }
+
+    /** The first pg_dump and server major that dump and restore the planner's statistics. */
+    static final int STATISTICS_MAJOR = 18;
+
+    /**
+     * The dump options with the planner's statistics: a restored database then plans well at once
+     * instead of after an ANALYZE of every table (pg_dump 18 leaves them out by default). Only a
+     * server of 18 or newer is dumped with them, so only servers that can load them get them;
+     * {@code --no-statistics} in the options turns them off (and is dropped before 18, which has
+     * none to turn off).
+     */
+    static List<String> statistics(Preflight pre, List<String> options) {
+        List<String> out = new ArrayList<>(options);
+        if (pre.tools().major() < STATISTICS_MAJOR) {
+            out.remove("--no-statistics");
+        } else if (pre.info().version().major() >= STATISTICS_MAJOR && !out.contains("--no-statistics")) {
+            out.add("--statistics");
+        }
+        return out;
     }
 
     /** Aborts uploads and removes markers and objects of killed runs (we hold the lock); nothing without a lock. */
@@ -183,7 +213,7 @@ public final class BackupService {
             String compression, ChildCredentials creds, Progress progress, RowCountingStage counter) {
         List<String> dumpCmd = new ArrayList<>(List.of(pre.pgDump().toString(), "--format=custom",
                 "--compress=" + compressArg(compression), "--no-password", creds.dbnameArg()));
-        dumpCmd.addAll(req.dumpOptions().args());
+        dumpCmd.addAll(statistics(pre, req.dumpOptions().args()));
         // The password travels in a 0600 passfile only: never argv, never the child's environment.
         List<BackupRun.Consumer> fromDump = new ArrayList<>();
         List<BackupRun.Producer> producers = new ArrayList<>();
@@ -213,7 +243,8 @@ public final class BackupService {
     }
 
     private Manifest manifest(BackupRequest req, String stem, Instant started, Instant finished, ServerInfo info,
-            ToolVersion dumpVersion, String compression, List<Manifest.StoredObject> objects, RowCountingStage counter) {
+            Preflight pre, String compression, List<Manifest.StoredObject> objects, RowCountingStage counter) {
+        ToolVersion dumpVersion = pre.dumpVersion();
         List<Manifest.Table> tables = tables(info, counter);
         long total = tables.stream().mapToLong(t -> t.rowCount() == null ? 0 : t.rowCount()).sum();
         return new Manifest(req.encrypted() ? Manifest.ENCRYPTED_FORMAT_VERSION : Manifest.FORMAT_VERSION, "pgbackup",
@@ -221,7 +252,9 @@ public final class BackupService {
                 Duration.between(started, finished).toMillis(),
                 new Manifest.Source(info.database(), req.source().redacted(), info.version().full(),
                         info.version().major(), info.sizeBytes()),
-                new Manifest.Dump(dumpVersion.full(), compression, req.dumpOptions().args()),
+                new Manifest.Dump(dumpVersion.full(), compression, req.dumpOptions().args(),
+                        counter.columnOptions().isEmpty() ? null : List.copyOf(counter.columnOptions()),
+                        statistics(pre, req.dumpOptions().args()).contains("--statistics") ? Boolean.TRUE : null),
                 objects, tables, new Manifest.Rows(Manifest.Rows.DUMP_STREAM, total, counter.largeObjects()),
                 req.encrypted() ? new Manifest.Encryption(Manifest.Encryption.AGE, req.recipients().keys()) : null);
     }

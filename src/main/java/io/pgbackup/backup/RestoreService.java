@@ -12,6 +12,8 @@ import io.pgbackup.pg.Database;
 import io.pgbackup.pg.Feed;
 import io.pgbackup.pg.PgTools;
 import io.pgbackup.pg.ServerIdentity;
+import io.pgbackup.pg.ServerInfo;
+import io.pgbackup.pipeline.TargetFilter;
 import io.pgbackup.pg.ToolVersion;
 import io.pgbackup.repo.ObjectReader;
 import io.pgbackup.repo.StoredRead;
@@ -67,12 +69,7 @@ public final class RestoreService {
                     + "it): drop one of them");
         }
         reader.requireKeyFor(m); // before anything touches the target
-        String program = plain ? "psql" : "pg_restore";
-        Path bin = tools.find(program).orElseThrow(() -> PgBackupException.config(program + " not found in "
-                + tools.whereToLook() + ": install the PostgreSQL client or set PG_BIN_DIR"));
-        if (!plain) {
-            checkArchiveReadable(m);
-        }
+        Route route = route(req, m, plain);
         if (!req.createFromArchive()) {
             guardSource(req);
         }
@@ -81,7 +78,7 @@ public final class RestoreService {
         ConnectionString target = req.target();
         boolean created = false;
         try {
-            if (!plain && req.jobs() > 1) {
+            if (!plain && req.jobs() > 1 && !route.script()) {
                 archive = download(req, obj); // checked before anything touches the database
             }
             if (req.createDatabase() != null) {
@@ -96,9 +93,9 @@ public final class RestoreService {
             log.info("restoring {} ({}) into {}", m.stem(), obj.key(), target.redacted());
             try (ChildCredentials creds = ChildCredentials.of(target)) {
                 if (archive != null) {
-                    restoreFromFile(req, obj, bin, creds, archive);
+                    restoreFromFile(req, obj, route.program(), creds, archive);
                 } else {
-                    restoreStreaming(req, obj, bin, creds, plain, target);
+                    restoreStreaming(req, obj, route, creds, plain, target);
                 }
             }
             created = false; // restored: keep it
@@ -118,14 +115,75 @@ public final class RestoreService {
         return target;
     }
 
-    private void checkArchiveReadable(Manifest m) {
-        ToolVersion local = tools.version("pg_restore").orElseThrow();
-        ToolVersion dumpedBy = ToolVersion.parse(m.dump().pgDumpVersion()).orElse(local);
-        if (dumpedBy.major() > local.major()) {
-            throw new PgBackupException(ExitCode.VERSION_MISMATCH, "backup " + m.stem() + " was written by pg_dump "
-                    + dumpedBy + " but pg_restore is " + local + ": use a pg_restore of major " + dumpedBy.major()
-                    + " or newer (the pgbackup image with PG_MAJOR=" + dumpedBy.major() + ")");
+    /**
+     * How this restore runs, decided before anything is touched: the target's major (an older
+     * one than the backup's server is refused, exit 4), the client programs that read the backup
+     * and are closest to it, and what of their script the target would refuse.
+     *
+     * @param program          pg_restore (custom, straight into the target) or psql (a script)
+     * @param restoreToScript  for the custom archive: {@code pg_restore --file=-} first, its script
+     *                         filtered; null: pg_restore connects to the target itself
+     * @param settings         the target's settings, when SETs of others must be left out; else null
+     * @param unknownColumnOptions column options the dump sets that the target refuses
+     */
+    record Route(Path program, Path restoreToScript, java.util.Set<String> settings,
+            java.util.Set<String> unknownColumnOptions) {
+        boolean script() {
+            return restoreToScript != null;
         }
+
+        /** A new filter for one pass over the script, or null when nothing needs leaving out. */
+        TargetFilter filter() {
+            return settings == null && unknownColumnOptions.isEmpty() ? null
+                    : new TargetFilter(settings, unknownColumnOptions);
+        }
+    }
+
+    private Route route(RestoreRequest req, Manifest m, boolean plain) {
+        String what = "backup " + m.stem();
+        int dumpMajor = ToolVersion.parse(m.dump().pgDumpVersion()).map(ToolVersion::major).orElse(m.source().serverMajor());
+        ToolVersion target;
+        java.util.Set<String> settings;
+        java.util.Set<String> unknownOptions;
+        try (Connection c = new Database(req.target(), "target").connect()) {
+            target = ServerInfo.version(c);
+            settings = ServerInfo.settings(c);
+            unknownOptions = ServerInfo.unknownColumnOptions(c, m.dump().columnOptions());
+        } catch (SQLException e) {
+            throw new PgBackupException(ExitCode.DATABASE, "cannot inspect the target server: " + firstLine(e), e);
+        }
+        int source = m.source().serverMajor();
+        if (source > 0 && target.major() < source) {
+            throw new PgBackupException(ExitCode.VERSION_MISMATCH, what + " is of a PostgreSQL " + m.source().serverVersion()
+                    + " server and the target runs PostgreSQL " + target + ": a dump restores into its server's major "
+                    + "or a newer one; restore it into PostgreSQL " + source + " or newer");
+        }
+        if (!unknownOptions.isEmpty()) {
+            log.info("the PostgreSQL {} target does not know the column option(s) {} that {} sets (a newer minor "
+                    + "release's): the restore leaves them out", target, String.join(", ", unknownOptions), what);
+        }
+        PgTools.Route r = tools.forRestore(dumpMajor, target.major(), what);
+        if (plain) {
+            // The script was written at backup time by pg_restore of the dump's major; psql only sends it.
+            return new Route(tools.require(r.tools(), "psql"), null,
+                    PgTools.settingsFit(dumpMajor, target.major()) ? null : settings, unknownOptions);
+        }
+        if (!r.throughScript() && unknownOptions.isEmpty()) {
+            return new Route(tools.require(r.tools(), "pg_restore"), null, null, unknownOptions);
+        }
+        if (req.jobs() > 1) {
+            log.warn("restoring in one stream, not with --jobs {}: {} goes through pg_restore {}'s script, filtered for "
+                    + "the PostgreSQL {} target ({})", req.jobs(), what, r.tools().major(), target, r.throughScript()
+                    ? "no pg_restore here reads it and is not newer than the target: install postgresql-client-"
+                            + target.major() + " for parallel restores"
+                    : "column options it does not know");
+        }
+        if (r.throughScript()) {
+            log.info("restoring through pg_restore {}'s script, without the settings PostgreSQL {} does not know",
+                    r.tools().major(), target.major());
+        }
+        return new Route(tools.require(r.tools(), "psql"), tools.require(r.tools(), "pg_restore"),
+                r.throughScript() ? settings : null, unknownOptions);
     }
 
     /**
@@ -200,25 +258,53 @@ public final class RestoreService {
         }
     }
 
-    private void restoreStreaming(RestoreRequest req, Manifest.StoredObject obj, Path bin, ChildCredentials creds,
+    private void restoreStreaming(RestoreRequest req, Manifest.StoredObject obj, Route route, ChildCredentials creds,
             boolean plain, ConnectionString target) throws IOException {
-        List<String> cmd = plain
-                ? new ArrayList<>(List.of(bin.toString(), "--no-password", "-X", "-q", "-v", "ON_ERROR_STOP=1",
+        boolean script = plain || route.script();
+        List<String> cmd = script
+                ? new ArrayList<>(List.of(route.program().toString(), "--no-password", "-X", "-q", "-v", "ON_ERROR_STOP=1",
                         "--set=VERBOSITY=terse", creds.dbnameArg()))
-                : pgRestoreCommand(req, bin, creds);
+                : pgRestoreCommand(req, route.program(), creds);
         if (plain && req.singleTransaction()) {
             cmd.add("--single-transaction");
         }
         try (StoredRead read = reader.open(obj, ObjectReader.Layer.CONTENT)) {
-            ChildProcess child = ChildProcess.start(program(plain), cmd, creds.env());
+            ChildProcess child = ChildProcess.start(script ? "psql" : "pg_restore", cmd, creds.env());
+            ChildProcess toScript = null;
+            ChildProcess reported = child;
+            TargetFilter filter = route.filter();
             Feed.Outcome o;
             try (Cancellation.Registration stop = cancellation.register(why -> child.stop())) {
-                o = Feed.run(child, read.content());
+                if (route.script()) {
+                    // pg_restore writes the script, the filter leaves out what the target does not know, psql runs it.
+                    List<String> toScriptCmd = pgRestoreCommand(req, route.restoreToScript(), null);
+                    toScriptCmd.add("--file=-");
+                    toScript = ChildProcess.start("pg_restore", toScriptCmd, creds.env());
+                    ChildProcess writer = toScript;
+                    try (Cancellation.Registration stopWriter = cancellation.register(why -> writer.stop())) {
+                        Feed.Outcome written = Feed.run(toScript, read.content(), filter.wrap(child.stdin()));
+                        int rc = child.waitFor();
+                        o = written.exitCode() != 0 && rc == 0 ? written : new Feed.Outcome(rc, written.readFailure());
+                        if (written.exitCode() != 0 && rc == 0) {
+                            reported = toScript; // the failure to report is pg_restore's
+                        }
+                    }
+                } else {
+                    o = filter == null ? Feed.run(child, read.content()) : Feed.run(child, read.content(), filter::wrap);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PgBackupException(ExitCode.INTERRUPTED, "restore interrupted");
             } finally {
                 child.stop();
+                if (toScript != null) {
+                    toScript.stop();
+                }
+            }
+            if (filter != null && !filter.dropped().isEmpty()) {
+                log.info("left out of the script for the target: {} ({} in all)", String.join(" ",
+                        new java.util.LinkedHashSet<>(filter.dropped().stream().map(d -> d.replaceAll("=.*", "")
+                                .replaceAll("^SET ", "SET ")).toList())), filter.dropped().size());
             }
             cancellation.check("during the restore: pg_restore/psql was stopped; the target may hold part of the backup");
             String partial = plain && !req.singleTransaction()
@@ -248,7 +334,7 @@ public final class RestoreService {
             try {
                 read.finish();
             } catch (PgBackupException integrity) {
-                String childError = o.exitCode() != 0 ? "; the restore failed with: " + BackupRun.exitMessage(child,
+                String childError = o.exitCode() != 0 ? "; the restore failed with: " + BackupRun.exitMessage(reported,
                         o.exitCode()) : "";
                 throw new PgBackupException(ExitCode.INTEGRITY, integrity.getMessage() + childError);
             } catch (StoredReadException e) {
@@ -262,13 +348,9 @@ public final class RestoreService {
             }
             if (o.exitCode() != 0) {
                 throw new PgBackupException(ExitCode.RESTORE_FAILED, "restore of " + obj.key() + " failed: "
-                        + BackupRun.exitMessage(child, o.exitCode()));
+                        + BackupRun.exitMessage(reported, o.exitCode()));
             }
         }
-    }
-
-    private static String program(boolean plain) {
-        return plain ? "psql" : "pg_restore";
     }
 
     /** The archive into a scratch file, its SHA-256 checked, for {@code pg_restore --jobs}. */
@@ -326,8 +408,13 @@ public final class RestoreService {
         }
     }
 
+    /** pg_restore with the request's options; {@code creds} null: it writes a script instead of connecting. */
     private static List<String> pgRestoreCommand(RestoreRequest req, Path bin, ChildCredentials creds) {
-        List<String> cmd = new ArrayList<>(List.of(bin.toString(), "--no-password", "--exit-on-error", creds.dbnameArg()));
+        List<String> cmd = new ArrayList<>(List.of(bin.toString(), "--exit-on-error"));
+        if (creds != null) {
+            cmd.add("--no-password");
+            cmd.add(creds.dbnameArg());
+        }
         if (req.createFromArchive()) {
             cmd.add("--create");
         }

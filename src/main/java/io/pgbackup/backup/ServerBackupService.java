@@ -102,8 +102,7 @@ public final class ServerBackupService {
     public static Preflight preflight(Request req, PgTools tools) {
         BackupRequest t = req.template();
         BackupService.Preflight base = BackupService.preflight(t, tools);
-        Path pgDumpall = tools.find("pg_dumpall").orElseThrow(() -> PgBackupException.config("pg_dumpall not found in "
-                + tools.whereToLook() + ": install the PostgreSQL client (it ships with pg_dump) or set PG_BIN_DIR"));
+        Path pgDumpall = tools.require(base.tools(), "pg_dumpall");
         List<Manifest.Skipped> skipped = new ArrayList<>();
         List<String> chosen = new ArrayList<>();
         boolean superuser;
@@ -270,7 +269,7 @@ public final class ServerBackupService {
 
     /** One database's dump: what a one-database backup would record. */
     private record DumpedDatabase(Planned planned, List<Manifest.StoredObject> objects, List<Manifest.Table> tables,
-            Manifest.Rows rows) {}
+            Manifest.Rows rows, java.util.Set<String> columnOptions) {}
 
     /** Dumps every database, {@code parallel} at a time; the first failure stops the rest. */
     private Map<String, DumpedDatabase> databases(Request req, String stem, Preflight pre, String compression,
@@ -347,7 +346,8 @@ public final class ServerBackupService {
         ConnectionString source = t.source().with("dbname", p.name());
         BackupRequest req = new BackupRequest(source, t.format(), t.sqlCompression(), t.label(), t.trigger(), t.slot(),
                 t.dumpOptions(), t.recipients());
-        BackupService.Preflight one = new BackupService.Preflight(pre.tools().pgDump(), pre.tools().dumpVersion(),
+        BackupService.Preflight one = new BackupService.Preflight(pre.tools().tools(), pre.tools().pgDump(),
+                pre.tools().dumpVersion(),
                 pre.tools().pgRestore(), p.info());
         try (ChildCredentials creds = ChildCredentials.of(source);
                 Progress progress = new Progress(p.info().sizeBytes(), progressEvery, p.name())) {
@@ -360,7 +360,7 @@ public final class ServerBackupService {
             log.info("{}: {} rows in {} tables, {}", p.name(), rows, tables.size(), Progress.bytes(objects.stream()
                     .mapToLong(Manifest.StoredObject::bytes).sum()));
             return new DumpedDatabase(p, objects, tables, new Manifest.Rows(Manifest.Rows.DUMP_STREAM, rows,
-                    counter.largeObjects()));
+                    counter.largeObjects()), counter.columnOptions());
         }
     }
 
@@ -371,7 +371,9 @@ public final class ServerBackupService {
         long size = 0;
         long rows = 0;
         long largeObjects = 0;
+        java.util.SortedSet<String> columnOptions = new java.util.TreeSet<>();
         for (DumpedDatabase d : dumped.values()) {
+            columnOptions.addAll(d.columnOptions());
             objects.addAll(d.objects());
             databases.add(new Manifest.Database(d.planned().name(), d.planned().info().sizeBytes(), d.objects(), d.tables(),
                     d.rows()));
@@ -383,7 +385,10 @@ public final class ServerBackupService {
         return new Manifest(Manifest.SERVER_FORMAT_VERSION, "pgbackup", Version.tool(), stem, t.label(), t.trigger(),
                 t.slot(), started, finished, Duration.between(started, finished).toMillis(),
                 new Manifest.Source(null, t.source().redacted(), v.full(), v.major(), size),
-                new Manifest.Dump(pre.tools().dumpVersion().full(), compression, t.dumpOptions().args()),
+                new Manifest.Dump(pre.tools().dumpVersion().full(), compression, t.dumpOptions().args(),
+                        columnOptions.isEmpty() ? null : List.copyOf(columnOptions),
+                        BackupService.statistics(pre.tools(), t.dumpOptions().args()).contains("--statistics")
+                                ? Boolean.TRUE : null),
                 objects, List.of(), new Manifest.Rows(Manifest.Rows.DUMP_STREAM, rows, largeObjects),
                 t.encrypted() ? new Manifest.Encryption(Manifest.Encryption.AGE, t.recipients().keys()) : null,
                 new Manifest.Server(databases, globals.key(), globalsNote, pre.skipped()));

@@ -66,9 +66,12 @@ public final class VerifyService {
             reader.requireKeyFor(m);
         }
         List<ObjectCheck> checks = new ArrayList<>();
+        // pg_restore --list needs a pg_restore that reads this pg_dump's archives: its major or newer.
+        int dumpMajor = io.pgbackup.pg.ToolVersion.parse(m.dump().pgDumpVersion()).map(io.pgbackup.pg.ToolVersion::major)
+                .orElse(m.source().serverMajor());
         for (Manifest.StoredObject o : m.objects()) {
             cancellation.check("during verify");
-            checks.add(o.encrypted() && !decrypt ? storedOnly(o) : check(o));
+            checks.add(o.encrypted() && !decrypt ? storedOnly(o) : check(o, dumpMajor, m.stem()));
         }
         return new Result(m.stem(), checks);
     }
@@ -105,10 +108,12 @@ public final class VerifyService {
     /** A problem with an object's content; {@code integrity} when the stored bytes are provably wrong. */
     private record Problem(String detail, boolean integrity) {}
 
-    private ObjectCheck check(Manifest.StoredObject o) {
+    private ObjectCheck check(Manifest.StoredObject o, int dumpMajor, String stem) {
+        Path pgRestore = o.format().equals("custom")
+                ? tools.require(tools.forArchive(dumpMajor, "backup " + stem), "pg_restore") : null;
         return reading(o, ObjectReader.Layer.CONTENT, read -> {
             Problem readable = switch (o.format()) {
-                case "custom" -> archiveList(read.content());
+                case "custom" -> archiveList(read.content(), pgRestore);
                 case Manifest.CATALOG_FORMAT -> catalog(read.content());
                 default -> decompress(read.content());
             };
@@ -158,9 +163,7 @@ public final class VerifyService {
     }
 
     /** Feeds the archive to {@code pg_restore --list}; returns a problem, or null. */
-    private Problem archiveList(InputStream in) throws IOException {
-        Path pgRestore = tools.find("pg_restore").orElseThrow(() -> PgBackupException.config(
-                "pg_restore not found in " + tools.whereToLook() + ": install the PostgreSQL client or set PG_BIN_DIR"));
+    private Problem archiveList(InputStream in, Path pgRestore) throws IOException {
         ChildProcess p = ChildProcess.start("pg_restore", List.of(pgRestore.toString(), "--list"), Map.of());
         try (Cancellation.Registration stop = cancellation.register(why -> p.stop())) {
             Feed.Outcome o = Feed.run(p, in);

@@ -107,7 +107,7 @@ final class RestoreCommand implements Callable<Integer> {
         // while the store is listed.
         Warmup.inBackground("jdbc", () -> {
             Database.preload();
-            tools.version("custom".equals(format) ? "pg_restore" : "psql");
+            tools.toolsets();
         });
         if (all && (database != null || create != null || clean || !format.equals("custom") || singleTransaction)) {
             throw PgBackupException.config("--all restores every database with pg_restore --create: it takes --jobs and "

@@ -13,10 +13,13 @@ final class VersionProvider implements IVersionProvider {
         PgTools tools = new PgTools(System.getenv());
         List<String> lines = new ArrayList<>();
         lines.add("pgbackup " + Version.tool() + " (Java " + Runtime.version() + ")");
-        for (String p : List.of("pg_dump", "pg_restore", "psql")) {
-            lines.add(tools.version(p)
-                    .map(v -> p + " " + v + " (" + tools.find(p).orElseThrow() + ")")
-                    .orElse(p + ": not found in " + tools.whereToLook()));
+        if (tools.toolsets().isEmpty()) {
+            lines.add("pg_dump, pg_restore, psql: not found in " + tools.whereToLook());
+        }
+        // One line per installed major: backups use the server's own (see README, "PostgreSQL versions").
+        for (io.pgbackup.pg.Toolset t : tools.toolsets()) {
+            lines.add("PostgreSQL " + t.major() + ": " + tools.version(t, "pg_dump").map(v -> "pg_dump " + v)
+                    .orElse("no pg_dump") + " (" + t.dir() + ")");
         }
         return lines.toArray(String[]::new);
     }

@@ -168,7 +168,7 @@ public record Manifest(
                 d.sizeBytes(), d.objects(), List.of(), null)).toList(), server.globalsKey(), server.globalsNote(),
                 server.skipped());
         return new Manifest(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt,
-                durationMillis, source, dump == null ? null : new Dump(dump.pgDumpVersion(), dump.compression(), List.of()),
+                durationMillis, source, dump == null ? null : dump.withOptions(List.of()),
                 objects, List.of(), null, encryption, s);
     }
 
@@ -190,7 +190,7 @@ public record Manifest(
             }).toList(), s.globalsKey(), s.globalsNote(), s.skipped());
         }
         return new Manifest(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt,
-                durationMillis, source, dump == null ? null : new Dump(dump.pgDumpVersion(), dump.compression(),
+                durationMillis, source, dump == null ? null : dump.withOptions(
                         c.dumpOptions() == null ? List.of() : c.dumpOptions()),
                 objects, c.tables() == null ? List.of() : c.tables(), c.rows(), encryption, s);
     }
@@ -198,8 +198,23 @@ public record Manifest(
     /** The database the backup was taken from; {@code uri} is redacted. */
     public record Source(String database, String uri, String serverVersion, int serverMajor, long sizeBytes) {}
 
-    /** How pg_dump ran: its version, archive compression and the selection options passed through. */
-    public record Dump(String pgDumpVersion, String compression, List<String> options) {}
+    /**
+     * How pg_dump ran: its version, archive compression and the selection options passed through;
+     * {@code columnOptions}: the names of the column options the dump sets (null: none, or a
+     * backup older than this field), which a restore checks its target knows; {@code statistics}:
+     * true when the dump carries the planner's statistics (pg_dump 18 and newer; null: it does not).
+     */
+    public record Dump(String pgDumpVersion, String compression, List<String> options, List<String> columnOptions,
+            Boolean statistics) {
+        public Dump(String pgDumpVersion, String compression, List<String> options) {
+            this(pgDumpVersion, compression, options, null, null);
+        }
+
+        /** The same dump with other selection options (an encrypted manifest shows none). */
+        public Dump withOptions(List<String> other) {
+            return new Dump(pgDumpVersion, compression, other, columnOptions, statistics);
+        }
+    }
 
     /**
      * One stored object. {@code bytes} and {@code sha256} were measured on the bytes as uploaded.

@@ -3,6 +3,7 @@ package io.pgbackup.pg;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.function.UnaryOperator;
 
 /**
  * Streams an input into a child's stdin while draining its stdout, then waits for it. Failures
@@ -23,8 +24,35 @@ public final class Feed {
     public record Outcome(int exitCode, IOException readFailure) {}
 
     public static Outcome run(ChildProcess child, InputStream in) throws InterruptedException {
+        return run(child, in, UnaryOperator.identity(), null);
+    }
+
+    /** As {@link #run(ChildProcess, InputStream)}, the input passing through {@code intoStdin} (a filter) on its way. */
+    public static Outcome run(ChildProcess child, InputStream in, UnaryOperator<OutputStream> intoStdin)
+            throws InterruptedException {
+        return run(child, in, intoStdin, null);
+    }
+
+    /**
+     * As {@link #run(ChildProcess, InputStream)}, the child's stdout copied into {@code stdoutTo},
+     * which is closed once the child's output ends (another child's stdin, say). When it stops
+     * taking bytes (that child exited), the rest is drained, so this child never blocks on it.
+     */
+    public static Outcome run(ChildProcess child, InputStream in, OutputStream stdoutTo) throws InterruptedException {
+        return run(child, in, UnaryOperator.identity(), stdoutTo);
+    }
+
+    private static Outcome run(ChildProcess child, InputStream in, UnaryOperator<OutputStream> intoStdin,
+            OutputStream stdoutTo) throws InterruptedException {
         Thread drain = new Thread(() -> {
             try (InputStream out = child.stdout()) {
+                if (stdoutTo != null) {
+                    try (OutputStream to = stdoutTo) {
+                        out.transferTo(to);
+                    } catch (IOException broken) {
+                        // the reader is gone; its exit status says why
+                    }
+                }
                 out.transferTo(OutputStream.nullOutputStream());
             } catch (IOException ignored) {
                 // the child is gone
@@ -33,7 +61,7 @@ public final class Feed {
         drain.setDaemon(true);
         drain.start();
         IOException readFailure = null;
-        OutputStream stdin = child.stdin();
+        OutputStream stdin = intoStdin.apply(child.stdin());
         byte[] buf = new byte[CHUNK];
         try {
             while (true) {
@@ -62,7 +90,7 @@ public final class Feed {
             }
         }
         int rc = child.waitFor();
-        drain.join(5000);
+        drain.join(stdoutTo == null ? 5000 : 0); // another child's stdin is closed only at the end of this output
         return new Outcome(rc, readFailure);
     }
 }

@@ -29,6 +29,64 @@ public record ServerInfo(ToolVersion version, String database, long sizeBytes, L
         }
     }
 
+    /** The server's version ({@code server_version_num} and its text). */
+    public static ToolVersion version(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "select current_setting('server_version_num')::int, current_setting('server_version')")) {
+            rs.next();
+            return ToolVersion.fromServerNum(rs.getInt(1), rs.getString(2).split(" ")[0]);
+        }
+    }
+
+    /** The names of the server's settings ({@code pg_settings}), lower case. */
+    public static java.util.Set<String> settings(Connection c) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select name from pg_settings")) {
+            while (rs.next()) {
+                out.add(rs.getString(1).toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return out;
+    }
+
+    /** Column options every supported server knows. */
+    private static final java.util.Set<String> STANDARD_COLUMN_OPTIONS = java.util.Set.of("n_distinct",
+            "n_distinct_inherited");
+
+    /**
+     * Which of the column options {@code names} the server refuses ("unrecognized parameter"):
+     * each is tried on a temporary table in a transaction that is rolled back, so nothing stays.
+     */
+    public static java.util.Set<String> unknownColumnOptions(Connection c, java.util.Collection<String> names)
+            throws SQLException {
+        java.util.Set<String> unknown = new java.util.TreeSet<>();
+        List<String> toTry = names == null ? List.of()
+                : names.stream().filter(n -> !STANDARD_COLUMN_OPTIONS.contains(n) && n.matches("[a-z_][a-z0-9_]*")).toList();
+        if (toTry.isEmpty()) {
+            return unknown;
+        }
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("create temporary table pgbackup_option_probe (a int)");
+            for (String name : toTry) {
+                java.sql.Savepoint sp = c.setSavepoint();
+                try {
+                    st.execute("alter table pgbackup_option_probe alter column a set (" + name + " = 1)");
+                } catch (SQLException e) {
+                    if (String.valueOf(e.getMessage()).contains("unrecognized parameter")) {
+                        unknown.add(name);
+                    }
+                }
+                c.rollback(sp);
+            }
+        } finally {
+            c.rollback();
+            c.setAutoCommit(auto);
+        }
+        return unknown;
+    }
+
     /** Ordinary and partitioned tables outside the system schemas, ordered by schema and name. */
     public static List<TableInfo> tables(Connection c) throws SQLException {
         List<TableInfo> out = new ArrayList<>();

@@ -18,26 +18,29 @@ import java.util.Map;
  * the compressor: in COPY text format each row is exactly one line between
  * {@code COPY <table> (...) FROM stdin;} and {@code \.} (newlines inside values are escaped as
  * {@code \n}, a value {@code \.} as {@code \\.}). It also notes which tables the script creates
- * (pg_restore's {@code -- Name: ...; Type: TABLE; ...} headers) and counts large objects
- * ({@code lo_create} lines). Exact counts, from the dump itself, at no cost to the database.
+ * (its {@code CREATE TABLE} statements) and counts large objects ({@code lo_create}). Exact
+ * counts, from the dump itself, at no cost to the database.
  *
- * <p>Cost: the script is scanned eight bytes at a time for newlines (a SWAR test on a long);
- * only the few lines outside COPY blocks are looked at byte by byte.
+ * <p>Names come from the statements, read by a {@link ScriptLexer}, never from pg_dump's
+ * {@code -- Name:} comments (which print a newline in a name as a space), so any identifier is
+ * exact: quotes, dots, spaces, newlines, any encoding of the script. A COPY or CREATE inside a
+ * string, a quoted name or a function body is not taken for one.
+ *
+ * <p>Cost: COPY data (nearly all of a dump) is scanned eight bytes at a time for newlines (a
+ * SWAR test on a long); only the statements between COPY blocks go through the lexer.
  */
 public final class RowCountingStage implements Stage {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
     private static final long LOWS = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
-    private static final int HEAD = 4096; // enough of a line outside COPY to read any header we need
-    private static final int TAIL = 16; // the end of a long COPY header ("... FROM stdin;")
-    private static final byte[] FROM_STDIN = "FROM stdin;".getBytes(StandardCharsets.US_ASCII);
 
     /** A table as named in the script. */
     public record Table(String schema, String name) {}
 
     private final Map<Table, Long> rows = new LinkedHashMap<>();
     private final List<Table> created = new ArrayList<>();
+    private final java.util.SortedSet<String> columnOptions = new java.util.TreeSet<>();
     private long largeObjects;
     private long largeObjectsWritten;
     private boolean complete;
@@ -45,13 +48,13 @@ public final class RowCountingStage implements Stage {
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     // parser state, across writes
+    private final ScriptLexer lexer = new ScriptLexer();
+    private boolean copyNext; // a COPY ... FROM stdin; ended: its data starts on the next line
     private boolean inCopy;
     private Table copying;
     private long copyRows;
-    private final byte[] head = new byte[HEAD];
-    private int headLen;
-    private final byte[] tail = new byte[TAIL];
-    private int tailLen;
+    private final byte[] line = new byte[3]; // the start of a COPY data line: enough to see "\."
+    private int lineHead;
     private long lineLen;
     private Charset charset = StandardCharsets.UTF_8;
 
@@ -91,6 +94,14 @@ public final class RowCountingStage implements Stage {
         return largeObjects > 0 ? largeObjects : largeObjectsWritten;
     }
 
+    /**
+     * The names of the column options the script sets ({@code ALTER COLUMN ... SET (name=...)}),
+     * so that a restore can check its target knows them before it starts.
+     */
+    public java.util.SortedSet<String> columnOptions() {
+        return columnOptions;
+    }
+
     /** CPU time spent counting (thread CPU of the writing thread). */
     public long cpuNanos() {
         return cpuNanos;
@@ -105,14 +116,31 @@ public final class RowCountingStage implements Stage {
         int end = off + len;
         int i = off;
         while (i < end) {
-            int nl = nextNewline(b, i, end);
-            int stop = nl < 0 ? end : nl;
-            take(b, i, stop);
-            if (nl < 0) {
-                return;
+            if (inCopy) {
+                int nl = nextNewline(b, i, end);
+                int stop = nl < 0 ? end : nl;
+                takeCopyLine(b, i, stop);
+                if (nl < 0) {
+                    return;
+                }
+                endOfCopyLine();
+                i = nl + 1;
+            } else {
+                byte c = b[i++];
+                int r = lexer.next(c);
+                if (r == ScriptLexer.STATEMENT) {
+                    statement();
+                } else if (r == ScriptLexer.COMMENT && lexer.commentStartsWith("-- PostgreSQL database dump complete")) {
+                    complete = true;
+                }
+                if (copyNext && c == '\n') {
+                    copyNext = false;
+                    inCopy = true;
+                    copyRows = 0;
+                    lineHead = 0;
+                    lineLen = 0;
+                }
             }
-            endOfLine();
-            i = nl + 1;
         }
     }
 
@@ -135,76 +163,64 @@ public final class RowCountingStage implements Stage {
         return -1;
     }
 
-    /** Part of the current line: keep its head (a few bytes inside COPY, more outside) and, outside, its tail. */
-    private void take(byte[] b, int from, int to) {
+    private void takeCopyLine(byte[] b, int from, int to) {
         int n = to - from;
-        int keep = inCopy ? 3 : HEAD;
-        if (headLen < keep && n > 0) {
-            int k = Math.min(n, keep - headLen);
-            System.arraycopy(b, from, head, headLen, k);
-            headLen += k;
-        }
-        if (!inCopy && n > 0) {
-            int k = Math.min(n, TAIL);
-            if (tailLen + k > TAIL) {
-                int drop = tailLen + k - TAIL;
-                System.arraycopy(tail, drop, tail, 0, tailLen - drop);
-                tailLen -= drop;
-            }
-            System.arraycopy(b, to - k, tail, tailLen, k);
-            tailLen += k;
+        if (lineHead < line.length && n > 0) {
+            int k = Math.min(n, line.length - lineHead);
+            System.arraycopy(b, from, line, lineHead, k);
+            lineHead += k;
         }
         lineLen += n;
     }
 
-    private boolean endsWithFromStdin() {
-        if (tailLen < FROM_STDIN.length) {
-            return false;
+    private void endOfCopyLine() {
+        if (lineLen == 2 && line[0] == '\\' && line[1] == '.') {
+            rows.merge(copying, copyRows, Long::sum);
+            inCopy = false;
+            lexer.reset();
+        } else {
+            copyRows++;
         }
-        for (int i = 0; i < FROM_STDIN.length; i++) {
-            if (tail[tailLen - FROM_STDIN.length + i] != FROM_STDIN[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void endOfLine() {
-        if (inCopy) {
-            if (lineLen == 2 && head[0] == '\\' && head[1] == '.') {
-                rows.merge(copying, copyRows, Long::sum);
-                inCopy = false;
-            } else {
-                copyRows++;
-            }
-        } else if (headLen > 0 && (head[0] == 'C' || head[0] == '-' || head[0] == 'S')) {
-            // Only COPY, comment and SELECT/SET lines matter outside COPY blocks.
-            outsideCopy(new String(head, 0, headLen, charset));
-        }
-        headLen = 0;
-        tailLen = 0;
+        lineHead = 0;
         lineLen = 0;
     }
 
-    private void outsideCopy(String line) {
-        if (line.startsWith("COPY ") && endsWithFromStdin()) {
-            copying = qualified(line, 5);
-            copyRows = 0;
-            inCopy = copying != null;
-        } else if (line.startsWith("-- Name: ") && line.contains("; Type: TABLE; Schema: ")) {
-            int type = line.indexOf("; Type: TABLE; Schema: ");
-            int owner = line.indexOf("; Owner: ", type);
-            String schema = line.substring(type + 23, owner < 0 ? line.length() : owner);
-            created.add(new Table(schema, line.substring(9, type)));
-        } else if (line.startsWith("SELECT pg_catalog.lo_create(")) {
-            largeObjects++;
-        } else if (line.startsWith("SELECT pg_catalog.lo_open(")) {
-            largeObjectsWritten++;
-        } else if (line.startsWith("SET client_encoding = '")) {
-            charset = charsetOf(line.substring(23, Math.max(23, line.indexOf('\'', 23))));
-        } else if (line.startsWith("-- PostgreSQL database dump complete")) {
-            complete = true;
+    /** A statement between COPY blocks ended: the few kinds that matter. */
+    private void statement() {
+        if (lexer.metaCommand()) {
+            return; // \restrict, \connect: psql's, not SQL
         }
+        if (lexer.startsWith("COPY ") && lexer.endsWith("FROM stdin;")) {
+            copying = qualified(text(), 5);
+            copyNext = copying != null;
+        } else if (lexer.startsWith("CREATE TABLE ")) {
+            add(qualified(text(), 13));
+        } else if (lexer.startsWith("CREATE UNLOGGED TABLE ")) {
+            add(qualified(text(), 22));
+        } else if (lexer.startsWith("ALTER TABLE ") && lexer.endsWith(");")) {
+            ColumnOptions.Parsed p = ColumnOptions.parse(text());
+            if (p != null) {
+                p.options().forEach(o -> columnOptions.add(ColumnOptions.name(o)));
+            }
+        } else if (lexer.startsWith("SELECT pg_catalog.lo_create(")) {
+            largeObjects++;
+        } else if (lexer.startsWith("SELECT pg_catalog.lo_open(")) {
+            largeObjectsWritten++;
+        } else if (lexer.startsWith("SET client_encoding = '")) {
+            String line = text();
+            charset = charsetOf(line.substring(23, Math.max(23, line.indexOf('\'', 23))));
+        }
+    }
+
+    private void add(Table t) {
+        if (t != null) {
+            created.add(t);
+        }
+    }
+
+    /** The statement's first bytes, decoded as the script's client_encoding says. */
+    private String text() {
+        return new String(lexer.head(), 0, lexer.headLength(), charset);
     }
 
     /** {@code schema.table} as pg_dump writes it: each part quoted ("" escapes) or a bare name. */
@@ -248,7 +264,9 @@ public final class RowCountingStage implements Stage {
         String n = switch (pgName.toUpperCase(java.util.Locale.ROOT)) {
             case "UTF8" -> "UTF-8";
             case "LATIN1" -> "ISO-8859-1";
-            case "SQL_ASCII" -> "ISO-8859-1";
+            // SQL_ASCII stores bytes as given; the JDBC driver (which lists tables and counts rows in
+            // drills) reads them as UTF-8, so names are read the same way here.
+            case "SQL_ASCII" -> "UTF-8";
             case "WIN1252" -> "windows-1252";
             case "LATIN9" -> "ISO-8859-15";
             case "EUC_JP" -> "EUC-JP";

@@ -51,8 +51,9 @@ class RowCheckTest {
     void theManifestListsTheTablesOfTheDumpWithTheirCountsAndTheServersEstimates() throws Exception {
         RowCountingStage counter = new RowCountingStage();
         try (OutputStream out = counter.wrap(OutputStream.nullOutputStream())) {
-            out.write(String.join("\n", "-- Name: a; Type: TABLE; Schema: public; Owner: x",
-                    "-- Name: p; Type: TABLE; Schema: public; Owner: x", "-- Name: new_one; Type: TABLE; Schema: public; Owner: x",
+            out.write(String.join("\n", "-- Name: a; Type: TABLE; Schema: public; Owner: x", "CREATE TABLE public.a (x int);",
+                    "-- Name: p; Type: TABLE; Schema: public; Owner: x", "CREATE TABLE public.p (x int) PARTITION BY RANGE (x);",
+                    "-- Name: new_one; Type: TABLE; Schema: public; Owner: x", "CREATE TABLE public.new_one (x int);",
                     "COPY public.a (x) FROM stdin;", "1", "2", "\\.", "COPY public.new_one (x) FROM stdin;", "\\.", "")
                     .getBytes(StandardCharsets.UTF_8));
         }

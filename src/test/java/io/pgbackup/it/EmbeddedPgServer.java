@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.jar.JarFile;
 
 /**
@@ -22,10 +23,24 @@ final class EmbeddedPgServer extends PgServer {
         this(major, null);
     }
 
+    /** The server of one release, e.g. {@code 14.25.0} (the version matrix's jars). */
+    EmbeddedPgServer(String release) throws Exception {
+        this(Integer.parseInt(release.substring(0, release.indexOf('.'))), null, "pg-" + release + ".jar", Map.of());
+    }
+
+    /** A release with extra server settings (a primary for a standby: wal_level, hba for replication). */
+    EmbeddedPgServer(String release, Map<String, String> config) throws Exception {
+        this(Integer.parseInt(release.substring(0, release.indexOf('.'))), null, "pg-" + release + ".jar", config);
+    }
+
     /** With {@code certs}: ssl=on, and the test user may connect over TLS only. */
     EmbeddedPgServer(int major, TestCerts certs) throws Exception {
+        this(major, certs, "pg-" + major + ".jar", Map.of());
+    }
+
+    private EmbeddedPgServer(int major, TestCerts certs, String jar, Map<String, String> config) throws Exception {
         this.major = major;
-        Path binaries = Path.of(System.getProperty("pgbackup.test.binaries", "target/pg-binaries"), "pg-" + major + ".jar");
+        Path binaries = Path.of(System.getProperty("pgbackup.test.binaries", "target/pg-binaries"), jar);
         if (!Files.exists(binaries)) {
             throw new IllegalStateException("no embedded Postgres " + major + " binaries at " + binaries
                     + "; add them to the maven-dependency-plugin execution in pom.xml");
@@ -43,6 +58,7 @@ final class EmbeddedPgServer extends PgServer {
                 .setServerConfig("hba_file", hba.toString())
                 .setServerConfig("password_encryption", "scram-sha-256")
                 .setServerConfig("max_connections", "100");
+        config.forEach(b::setServerConfig);
         if (certs != null) {
             b.setServerConfig("ssl", "on").setServerConfig("ssl_cert_file", certs.serverCrt.toString())
                     .setServerConfig("ssl_key_file", certs.serverKey.toString());

@@ -94,8 +94,8 @@ public final class TestRig {
         if (!forced.isBlank()) {
             return Integer.parseInt(forced.strip());
         }
-        return new io.pgbackup.pg.PgTools(System.getenv()).version("pg_dump")
-                .map(io.pgbackup.pg.ToolVersion::major)
+        return new io.pgbackup.pg.PgTools(System.getenv()).newest()
+                .map(io.pgbackup.pg.Toolset::major)
                 .orElseThrow(() -> new IllegalStateException("pg_dump not found: install postgresql-client"));
     }
 

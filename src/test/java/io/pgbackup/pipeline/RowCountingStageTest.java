@@ -23,7 +23,10 @@ class RowCountingStageTest {
             "--",
             "CREATE TABLE \"Sales Ünïcode\".\"Order Items\" (id bigint);",
             "-- Name: e; Type: TABLE; Schema: public; Owner: -",
+            "CREATE TABLE public.e (x integer);",
             "-- Name: nocols; Type: TABLE; Schema: public; Owner: -",
+            "CREATE TABLE public.nocols (",
+            ");",
             "-- Name: 16406; Type: BLOB; Schema: -; Owner: postgres",
             "SELECT pg_catalog.lo_create('16406');",
             "SELECT pg_catalog.lo_create('16407');",
@@ -126,5 +129,82 @@ class RowCountingStageTest {
         }
         out.write("\\.\n".getBytes(StandardCharsets.US_ASCII));
         assertThat(s.rows()).containsEntry(new RowCountingStage.Table("public", "t"), 670_000L);
+    }
+    /**
+     * What pg_dump 18 writes for names a comment header cannot hold (a newline, a header inside a
+     * name, a COPY inside a name) and for text that only looks like statements: a literal, a
+     * dollar-quoted function body and a comment holding COPY lines. Names come out exact.
+     */
+    static final String TRICKY = String.join("\n",
+            "\\restrict fjOgc7nnNWrPteIVVdA71edYq12Jf2RNmtHvZEJxbStHB3adLigB0dPfcxgOpHc",
+            "SET client_encoding = 'UTF8';",
+            "-- Name: new line; Type: TABLE; Schema: Odd Schema; Owner: postgres",
+            "CREATE TABLE \"Odd Schema\".\"new",
+            "line\" (",
+            "    v integer",
+            ");",
+            "-- Name: -- Name: fake; Type: TABLE; Schema: public; Owner: x; Type: TABLE; Schema: public; Owner: postgres",
+            "CREATE TABLE public.\"-- Name: fake; Type: TABLE; Schema: public; Owner: x\" (",
+            "    v integer",
+            ");",
+            "CREATE TABLE public.\"COPY x FROM stdin;\" (v text);",
+            "CREATE UNLOGGED TABLE \"dot.ted\".\"a.b\" (v text);",
+            "CREATE FUNCTION public.f() RETURNS void LANGUAGE plpgsql AS $_$",
+            "BEGIN",
+            "COPY public.ghost FROM stdin;",
+            "END $_$;",
+            "COMMENT ON TABLE public.\"COPY x FROM stdin;\" IS 'x",
+            "COPY public.ghost2 FROM stdin;",
+            "CREATE TABLE public.ghost3 (v int);",
+            "';",
+            "/* COPY public.ghost4 FROM stdin; /* nested */ still comment",
+            "COPY public.ghost5 FROM stdin; */",
+            "SELECT E'it\\'s; COPY public.ghost6 FROM stdin;' AS x;",
+            "COPY \"Odd Schema\".\"new",
+            "line\" (v) FROM stdin;",
+            "1",
+            "2",
+            "3",
+            "4",
+            "\\.",
+            "COPY public.\"-- Name: fake; Type: TABLE; Schema: public; Owner: x\" (v) FROM stdin;",
+            "1",
+            "2",
+            "\\.",
+            "COPY public.\"COPY x FROM stdin;\" (v) FROM stdin;",
+            "\\\\.",
+            "a\\nb",
+            "SET transaction_timeout = 0;",
+            "COPY public.inner FROM stdin;",
+            "\\.",
+            "COPY \"dot.ted\".\"a.b\" (v) FROM stdin;",
+            "x",
+            "\\.",
+            "\\unrestrict fjOgc7nnNWrPteIVVdA71edYq12Jf2RNmtHvZEJxbStHB3adLigB0dPfcxgOpHc",
+            "");
+
+    @Test
+    void namesComeFromTheStatementsExactlyAndLookAlikesAreNotStatements() throws Exception {
+        byte[] script = TRICKY.getBytes(StandardCharsets.UTF_8);
+        for (int chunk : new int[] {1, 3, 64, 100_000}) {
+            RowCountingStage s = run(script, chunk, chunk);
+            RowCountingStage.Table newline = new RowCountingStage.Table("Odd Schema", "new\nline");
+            RowCountingStage.Table header = new RowCountingStage.Table("public",
+                    "-- Name: fake; Type: TABLE; Schema: public; Owner: x");
+            RowCountingStage.Table copy = new RowCountingStage.Table("public", "COPY x FROM stdin;");
+            RowCountingStage.Table dotted = new RowCountingStage.Table("dot.ted", "a.b");
+            assertThat(s.tables()).as("chunks up to " + chunk).containsExactly(newline, header, copy, dotted);
+            assertThat(s.rows()).containsExactly(java.util.Map.entry(newline, 4L), java.util.Map.entry(header, 2L),
+                    java.util.Map.entry(copy, 4L), java.util.Map.entry(dotted, 1L));
+        }
+    }
+
+    @Test
+    void aLatin1ScriptsNamesAreDecodedAsLatin1() throws Exception {
+        String script = "SET client_encoding = 'LATIN1';\nCREATE TABLE public.\"caf\u00e9\" (v int);\n"
+                + "COPY public.\"caf\u00e9\" (v) FROM stdin;\n1\n\\.\n";
+        RowCountingStage s = run(script.getBytes(StandardCharsets.ISO_8859_1), 7, 3);
+        assertThat(s.tables()).containsExactly(new RowCountingStage.Table("public", "caf\u00e9"));
+        assertThat(s.rows()).containsEntry(new RowCountingStage.Table("public", "caf\u00e9"), 1L);
     }
 }
