@@ -1,14 +1,20 @@
 # pgbackup container image.
 #
-#   podman build --pull=never -t pgbackup .                            # pg_dump 17 (default)
-#   podman build --pull=never --build-arg PG_MAJOR=15 -t pgbackup:pg15 .
+#   docker build -t pgbackup .                                          # client tools of 13 to 18
+#   docker build --build-arg PG_MAJORS="15 16" --build-arg PG_MAJOR=16 -t pgbackup:15-16 .
+#   podman build --pull=never --build-arg PG_MAJORS="13 15 17 18" -t pgbackup .   # Debian-only bases
 #
-# The final image is the official postgres image of PG_MAJOR (for pg_dump/pg_restore/psql of
-# that major) plus a jlink'ed Java runtime and the fat jar. pg_dump refuses servers newer than
-# itself, so build with the PG_MAJOR of your newest server. No secrets are baked in: PG_URI and
-# the AWS keys come from the environment at run time.
+# The final image is the official postgres image of PG_MAJOR (the newest major it serves) plus the
+# client tools (pg_dump, pg_dumpall, pg_restore, psql) of every major in PG_MAJORS, a jlink'ed Java
+# runtime and the fat jar. Each server is dumped by its own major's pg_dump, so its archive
+# restores into that major and every newer one (README, "PostgreSQL versions"); pg_dump refuses
+# servers newer than itself, so PG_MAJOR is the newest server to back up. The official images
+# carry the PGDG apt repository, which packages every major; on a base without it,
+# deploy/pg-clients.sh takes what Debian packages (13, 15, 17, 18) and fails the build for the
+# rest. No secrets are baked in: PG_URI and the AWS keys come from the environment at run time.
 
-ARG PG_MAJOR=17
+ARG PG_MAJOR=18
+ARG PG_MAJORS="13 14 15 16 17 18"
 
 # ---------------------------------------------------------------------------------------------
 # Stage 1: build the fat jar.
@@ -63,6 +69,12 @@ RUN set -eu; \
 # Stage 3: the runtime image. It inherits the base's VOLUME for PGDATA, which it never uses
 # (docker/podman run --rm removes that anonymous volume again).
 FROM postgres:${PG_MAJOR}
+ARG PG_MAJOR
+ARG PG_MAJORS
+
+# The other majors' client tools first: they change less often than pgbackup.
+COPY deploy/pg-clients.sh /usr/local/lib/pgbackup/pg-clients.sh
+RUN sh /usr/local/lib/pgbackup/pg-clients.sh "$PG_MAJOR" $PG_MAJORS
 
 # JVM flags for a 256 MB machine (the whole backup process tree peaks under 190 MiB). C2 stays
 # on because its SHA-256 intrinsics hash the uploads ~40x faster than C1 code; the Tier4

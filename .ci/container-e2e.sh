@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Container end-to-end test of the pgbackup image: build it, run it against a Postgres 17 container
-# and an S3 stand-in on a private podman network, and check exit codes and stored objects.
+# Container end-to-end test of the pgbackup image: build it, run it against Postgres containers of
+# the oldest (13), a middle (15) and the newest (18) supported major and an S3 stand-in on a
+# private podman network, and check exit codes, stored objects, drills and restores into each
+# server's own major.
 #
 # Expects the container rig to be up and its environment eval'ed (DOCKER_HOST, CONTAINERS_CONF, ...):
 #   RIG_ENV=$(../shared/container-rig/up.sh) && eval "$RIG_ENV" && bash .ci/container-e2e.sh
@@ -16,9 +18,14 @@ cd "$(dirname "$0")/.."
 PODMAN=${PODMAN:-podman}
 IMAGE=pgbackup:ci
 IMAGE_PG15=pgbackup:ci-pg15
+IMAGE_PG13_SERVER=pgbackup-e2e-postgres:13
+# What Debian packages (the rig's bases have no PGDG repository): PG_MAJOR 18 plus these clients.
+PG_MAJORS="13 15 17 18"
 RUN_ID="pgb-e2e-$$"
 NET="$RUN_ID-net"
 DB="$RUN_ID-db"
+DB15="$RUN_ID-db15"
+DB13="$RUN_ID-db13"
 S3="$RUN_ID-s3"
 PG_PASSWORD=e2e-pw
 BUCKET=pgbackup-e2e
@@ -57,7 +64,7 @@ step() {
 TMP=$(mktemp -d)
 cleanup() {
     local rc=$?
-    "$PODMAN" rm -f -t 2 "$DB" "$S3" >/dev/null 2>&1 || true
+    "$PODMAN" rm -f -t 2 "$DB" "$DB15" "$DB13" "$S3" >/dev/null 2>&1 || true
     "$PODMAN" network rm -f "$NET" >/dev/null 2>&1 || true
     rm -rf "$TMP"
     exit "$rc"
@@ -106,28 +113,43 @@ build() {
     fi
     tail -n 1 "$TMP/build-$tag.log" | sed 's/^/    image /'
 }
-build_image() { build "$IMAGE"; }
-build_image_pg15() { build "$IMAGE_PG15" --build-arg PG_MAJOR=15; }
+build_image() { build "$IMAGE" --build-arg PG_MAJORS="$PG_MAJORS"; }
+# An image pinned to one major: it must refuse newer servers before anything is written.
+build_image_pg15() { build "$IMAGE_PG15" --build-arg PG_MAJOR=15 --build-arg PG_MAJORS=15; }
+build_pg13_server() { "$PODMAN" build --pull=never -q -t "$IMAGE_PG13_SERVER" .ci/postgres13 >/dev/null; }
+# The budget is pgbackup's own part (Java runtime, jar, CDS archive): 80 MB over the base and the
+# other majors' client tools, whose layer is reported on its own.
 report_sizes() {
-    local base img
-    base=$("$PODMAN" image inspect --format '{{.Size}}' postgres:17)
+    local base img clients
+    base=$("$PODMAN" image inspect --format '{{.Size}}' postgres:18)
     img=$("$PODMAN" image inspect --format '{{.Size}}' "$IMAGE")
-    log "    postgres:17 $((base / 1000000)) MB, $IMAGE $((img / 1000000)) MB: +$(((img - base) / 1000000)) MB (budget 80 MB)"
-    [ $((img - base)) -le 80000000 ]
+    clients=$("$PODMAN" history --no-trunc --format '{{.Size}}|{{.CreatedBy}}' "$IMAGE" | grep -F 'pg-clients.sh' \
+        | grep -v COPY | head -n 1 | cut -d'|' -f1 \
+        | awk '{ v = $1; if ($2 == "kB") v /= 1000; if ($2 == "GB") v *= 1000; if ($2 == "B") v /= 1000000; printf "%d", v * 1000000 }')
+    log "    postgres:18 $((base / 1000000)) MB, $IMAGE $((img / 1000000)) MB: +$(((img - base) / 1000000)) MB, of which" \
+        "client tools of $PG_MAJORS $((clients / 1000000)) MB and pgbackup $(((img - base - clients) / 1000000)) MB (budget 80 MB)"
+    [ "$clients" -gt 0 ] && [ $((img - base - clients)) -le 80000000 ]
 }
 
 start_services() {
     "$PODMAN" network create "$NET" >/dev/null
     "$PODMAN" run -d --name "$DB" --network "$NET" --network-alias db \
-        -e POSTGRES_PASSWORD="$PG_PASSWORD" -e POSTGRES_DB=app postgres:17 >/dev/null
+        -e POSTGRES_PASSWORD="$PG_PASSWORD" -e POSTGRES_DB=app postgres:18 >/dev/null
+    "$PODMAN" run -d --name "$DB15" --network "$NET" --network-alias db15 \
+        -e POSTGRES_PASSWORD="$PG_PASSWORD" -e POSTGRES_DB=app postgres:15 >/dev/null
+    "$PODMAN" run -d --name "$DB13" --network "$NET" --network-alias db13 \
+        -e POSTGRES_PASSWORD="$PG_PASSWORD" -e POSTGRES_DB=app "$IMAGE_PG13_SERVER" >/dev/null
     "$PODMAN" run -d --name "$S3" --network "$NET" --network-alias s3 -p 127.0.0.1::4566 \
         -e S3PROXY_AUTHORIZATION=none localstack/localstack:4 >/dev/null
-    local _
-    for _ in $(seq 1 60); do
-        if "$PODMAN" exec "$DB" pg_isready -q -h 127.0.0.1 -U postgres -d app 2>/dev/null; then break; fi
-        sleep 0.5
+    local _ c
+    for c in "$DB" "$DB15" "$DB13"; do
+        for _ in $(seq 1 60); do
+            if "$PODMAN" exec "$c" pg_isready -q -h 127.0.0.1 -U postgres -d app 2>/dev/null; then break; fi
+            sleep 0.5
+        done
+        "$PODMAN" exec "$c" pg_isready -h 127.0.0.1 -U postgres -d app || return 1
+        "$PODMAN" exec "$c" psql -At -U postgres -d app -c 'select version()' | cut -c1-60 | sed 's/^/    /'
     done
-    "$PODMAN" exec "$DB" pg_isready -h 127.0.0.1 -U postgres -d app
     S3_PORT=$("$PODMAN" port "$S3" 4566/tcp | head -n 1 | sed 's/.*://')
     for _ in $(seq 1 60); do
         if curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/"; then break; fi
@@ -139,7 +161,8 @@ start_services() {
 }
 
 seed_data() {
-    "$PODMAN" exec -i "$DB" psql -q -v ON_ERROR_STOP=1 -U postgres -d app <<'SQL'
+    local c=${1:-$DB}
+    "$PODMAN" exec -i "$c" psql -q -v ON_ERROR_STOP=1 -U postgres -d app <<'SQL'
 CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text UNIQUE, created timestamptz DEFAULT now());
 CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int REFERENCES customers(id), total numeric(10,2), note text);
 CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload jsonb, at timestamptz);
@@ -148,8 +171,41 @@ INSERT INTO orders (customer_id, total, note) SELECT 1 + (g % 2000), (g % 997) *
 INSERT INTO events (payload, at) SELECT jsonb_build_object('n', g, 'kind', 'k' || (g % 7)), now() - g * interval '1 minute' FROM generate_series(1, 3000) g;
 CREATE VIEW big_orders AS SELECT * FROM orders WHERE total > 1000;
 SQL
-    "$PODMAN" exec "$DB" psql -At -U postgres -d app -c \
-        "select 'rows: customers=' || (select count(*) from customers) || ' orders=' || (select count(*) from orders) || ' events=' || (select count(*) from events)"
+    counts "$c" app | sed 's/^/    rows: /'
+}
+
+# counts CONTAINER DB: the rows of the seeded tables, one line
+counts() {
+    "$PODMAN" exec "$1" psql -At -U postgres -d "$2" -c \
+        "select 'customers=' || (select count(*) from customers) || ' orders=' || (select count(*) from orders) || ' events=' || (select count(*) from events) || ' big_orders=' || (select count(*) from big_orders)"
+}
+
+# The guarantee users rely on, with only what the image contains: a backup of a server of major N
+# (dumped by the image's pg_dump N) restores into a server of major N and of the newest major, in
+# both formats, and its drill passes.
+# version_round_trip CONTAINER ALIAS MAJOR
+version_round_trip() {
+    local c=$1 host=$2 major=$3 f want got
+    local prefix="e2e-pg$major" server="postgres://postgres:$PG_PASSWORD@$host:5432"
+    [ "$c" = "$DB" ] || seed_data "$c" || return 1
+    expect_rc 0 "$TMP/v$major-backup.out" pgb -e S3_PREFIX="$prefix" -e PG_URI="$server/app" "$IMAGE" backup || return 1
+    grep -q "with pg_dump $major\." "$TMP/v$major-backup.out" || { log "    not dumped by pg_dump $major"; return 1; }
+    expect_rc 0 "$TMP/v$major-drill.out" pgb -e S3_PREFIX="$prefix" "$IMAGE" drill --target "$server/postgres" || return 1
+    grep -q '"passed" : true' "$TMP/v$major-drill.out" || return 1
+    want=$(counts "$c" app)
+    for f in custom plain; do
+        expect_rc 0 "$TMP/v$major-$f.out" pgb -e S3_PREFIX="$prefix" "$IMAGE" restore --format "$f" \
+            --target "$server/postgres" --create "r_$f" || return 1
+        got=$(counts "$c" "r_$f")
+        log "    $f into PostgreSQL $major: $got"
+        [ "$got" = "$want" ] || { log "    expected $want"; return 1; }
+        [ "$major" = 18 ] && continue
+        expect_rc 0 "$TMP/v$major-$f-18.out" pgb -e S3_PREFIX="$prefix" "$IMAGE" restore --format "$f" \
+            --target "postgres://postgres:$PG_PASSWORD@db:5432/postgres" --create "from${major}_$f" || return 1
+        got=$(counts "$DB" "from${major}_$f")
+        log "    $f into PostgreSQL 18: $got"
+        [ "$got" = "$want" ] || { log "    expected $want"; return 1; }
+    done
 }
 
 backup_to_s3() {
@@ -253,8 +309,9 @@ wrong_password_exits_3() {
     expect_rc 3 "$TMP/pw.out" pgb -e PG_URI="$PG_URI_BAD" "$IMAGE" backup
 }
 
-pg15_image_vs_pg17_server_exits_4() {
-    expect_rc 4 "$TMP/v.out" pgb -e PG_URI="$PG_URI_OK" "$IMAGE_PG15" backup
+pg15_image_vs_pg18_server_exits_4() {
+    expect_rc 4 "$TMP/v.out" pgb -e PG_URI="$PG_URI_OK" "$IMAGE_PG15" backup || return 1
+    grep -q "PG_MAJOR=18" "$TMP/v.out" || { log "    the message does not say what would work"; return 1; }
 }
 
 help_exits_0() {
@@ -273,12 +330,16 @@ t_all=$(now_ms)
 if [ "${E2E_SKIP_BUILD:-0}" = 1 ]; then
     log "E2E_SKIP_BUILD=1: using the existing $IMAGE and $IMAGE_PG15"
 else
-    step "build $IMAGE (PG_MAJOR=17)" build_image
-    step "build $IMAGE_PG15 (PG_MAJOR=15)" build_image_pg15
+    step "build $IMAGE (PG_MAJOR=18, client tools of $PG_MAJORS)" build_image
+    step "build $IMAGE_PG15 (PG_MAJOR=15, only 15's client tools)" build_image_pg15
 fi
-step "image size vs postgres:17" report_sizes
-step "start postgres:17 (db) and s3 stand-in (s3), create bucket" start_services
+step "build a PostgreSQL 13 server image ($IMAGE_PG13_SERVER)" build_pg13_server
+step "image size vs postgres:18" report_sizes
+step "start postgres:18 (db), postgres:15 (db15), PostgreSQL 13 (db13) and s3 stand-in (s3), create bucket" start_services
 step "seed data (3 tables, 10000 rows)" seed_data
+step "PostgreSQL 13 (oldest): backup by pg_dump 13, drill, both formats into 13 and into 18" version_round_trip "$DB13" db13 13
+step "PostgreSQL 15: backup by pg_dump 15, drill, both formats into 15 and into 18" version_round_trip "$DB15" db15 15
+step "PostgreSQL 18 (newest): backup by pg_dump 18, drill, both formats into 18" version_round_trip "$DB" db 18
 step "backup to S3 -> exit 0, manifest key on stdout" backup_to_s3
 step "bucket holds .dump, .sql.zst and .json" bucket_has_all_objects
 step "backup to ./backups (no bucket) -> exit 0" backup_to_directory
@@ -289,7 +350,7 @@ step "seed a ~1.3 GB database (bench/gen.sql, scale 1)" seed_big_database
 step "backup of the big database in a container limited to 256 MB -> exit 0" backup_big_in_256m
 step "server backup of 2 big databases, 2 at a time, in a container limited to 256 MB -> exit 0" server_parallel_in_256m
 step "wrong password -> exit 3" wrong_password_exits_3
-step "pg_dump 15 image vs 17 server -> exit 4" pg15_image_vs_pg17_server_exits_4
+step "image pinned to 15 vs 18 server -> exit 4 naming what would work" pg15_image_vs_pg18_server_exits_4
 step "--help -> exit 0" help_exits_0
 step "runs as non-root" runs_as_non_root
 

@@ -246,9 +246,20 @@ final class BackupRun {
         return !c.isAlive();
     }
 
+    /**
+     * A dump cancelled by a hot standby. Not retried: a new dump under the same settings meets the
+     * same cleanup on the primary, after as long a wait; the fix is a setting, named here.
+     */
+    static final String RECOVERY_CONFLICT = "was cancelled by the standby: a recovery conflict (replay removed row "
+            + "versions the dump's snapshot still needed); set hot_standby_feedback = on on the standby, or raise "
+            + "max_standby_streaming_delay and max_standby_archive_delay above the dump's duration";
+
     static String exitMessage(ChildProcess c, int rc) {
         String how = rc > 128 && rc < 160 ? "was killed by signal " + (rc - 128) : "exited with code " + rc;
         String tail = c.stderrTail();
+        if (tail.contains("conflict with recovery")) {
+            return c.name() + " " + RECOVERY_CONFLICT + " (" + how + ": " + tail + ")";
+        }
         return c.name() + " " + how + (tail.isEmpty() ? "" : ": " + tail);
     }
 

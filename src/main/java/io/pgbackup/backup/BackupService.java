@@ -22,6 +22,7 @@ import io.pgbackup.pg.Database;
 import io.pgbackup.pg.ChildCredentials;
 import io.pgbackup.pg.PgTools;
 import io.pgbackup.pg.ServerInfo;
+import io.pgbackup.pg.StandbySnapshot;
 import io.pgbackup.pg.ToolVersion;
 import io.pgbackup.pg.Toolset;
 import io.pgbackup.storage.ObjectStore;
@@ -104,6 +105,7 @@ public final class BackupService {
                     + "install postgresql-client-" + info.version().major() + " (or set PG_BIN_DIR), or use the "
                     + "pgbackup image built with --build-arg PG_MAJOR=" + info.version().major());
         }
+        warnOfConflicts(info);
         if (set.major() != info.version().major()) {
             log.info("no pg_dump {} here ({}): dumping the PostgreSQL {} server with pg_dump {}", info.version().major(),
                     tools.describe(), info.version(), dumpVersion);
@@ -135,11 +137,18 @@ public final class BackupService {
         try (Cancellation.Registration watching = cancellation.register(why -> log.warn("stop requested ({})", why));
                 StemClaim claim = StemClaim.acquire(store, layout, started, marker);
                 ChildCredentials creds = ChildCredentials.of(req.source());
-                Progress progress = new Progress(info.sizeBytes(), progressEvery)) {
+                Progress progress = new Progress(info.sizeBytes(), progressEvery);
+                StandbySnapshot snapshot = info.standby() == null ? null : StandbySnapshot.export(req.source())) {
             String stem = claim.stem();
             RowCountingStage counter = new RowCountingStage();
-            BackupRun.Plan plan = plan(req, suffix -> layout.key(stem, suffix), pre, compression, creds, progress, counter);
-            List<Manifest.StoredObject> objects = new BackupRun(store, plan).execute(cancellation);
+            if (snapshot != null && snapshot.point() != null) {
+                log.info("the source is a hot standby: the dump holds the primary as replayed to {}{}",
+                        snapshot.point().replayLsn(), snapshot.point().asOf() == null ? "" : ", data as of "
+                                + snapshot.point().asOf());
+            }
+            BackupRun.Plan plan = plan(req, suffix -> layout.key(stem, suffix), pre, compression, creds, progress, counter,
+                    snapshot);
+            List<Manifest.StoredObject> objects = run(new BackupRun(store, plan), snapshot, cancellation);
             Instant finished = clock.instant();
             if (cancellation.isCancelled() || lock != null && lock.lost() != null) {
                 deleteQuietly(store, objects);
@@ -148,7 +157,8 @@ public final class BackupService {
                 }
                 cancellation.check("before the manifest was written: backup aborted, nothing stored");
             }
-            Manifest m = manifest(req, stem, started, finished, info, pre, compression, objects, counter);
+            Manifest m = manifest(req, stem, started, finished, info, pre, compression, objects, counter,
+                    standby(snapshot));
             if (req.encrypted()) {
                 // Table names and row counts go into an encrypted catalog, written before the manifest.
                 Manifest.StoredObject catalog = storeCatalog(store, layout, m, req.recipients(), objects);
@@ -165,6 +175,54 @@ public final class BackupService {
         } catch (IOException e) {
             throw new PgBackupException(ExitCode.STORAGE, "backup failed: " + e.getMessage(), e);
         }
+    }
+
+    /** A dump of this size takes at least this long: 50 MB/s, at least a minute. */
+    static java.time.Duration expectedDuration(long bytes) {
+        return Duration.ofSeconds(Math.max(60, bytes / 50_000_000));
+    }
+
+    /** On a standby that cancels long queries, says so before the dump starts (and how to stop it). */
+    static void warnOfConflicts(ServerInfo info) {
+        ServerInfo.StandbySettings s = info.standby();
+        if (s != null && s.conflictsLikely(expectedDuration(info.sizeBytes()))) {
+            log.warn("the source is a hot standby with hot_standby_feedback off and max_standby_streaming_delay {}, "
+                    + "max_standby_archive_delay {}: replay may cancel a dump of {} (expected to take {} s or more) when the "
+                    + "primary cleans up rows its snapshot needs; set hot_standby_feedback = on, or raise both delays",
+                    human(s.maxStreamingDelay()), human(s.maxArchiveDelay()), Progress.bytes(info.sizeBytes()),
+                    expectedDuration(info.sizeBytes()).toSeconds());
+        }
+    }
+
+    private static String human(java.time.Duration d) {
+        return d == null ? "-1 (wait forever)" : d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    /**
+     * Runs the streams; a dump that failed because replay ended the standby's snapshot says so,
+     * whatever pg_dump printed (it may only have seen its snapshot vanish).
+     */
+    static List<Manifest.StoredObject> run(BackupRun run, StandbySnapshot snapshot, Cancellation cancellation)
+            throws IOException {
+        try {
+            return run.execute(cancellation);
+        } catch (PgBackupException e) {
+            if (e.exitCode() == ExitCode.DUMP_FAILED && snapshot != null && !e.getMessage().contains("recovery conflict")
+                    && snapshot.endedByRecoveryConflict()) {
+                throw new PgBackupException(ExitCode.DUMP_FAILED, "pg_dump " + BackupRun.RECOVERY_CONFLICT + " (" + e.getMessage() + ")",
+                        e);
+            }
+            throw e;
+        }
+    }
+
+    /** What the manifest records of a standby's snapshot; null on a primary. */
+    static Manifest.Standby standby(StandbySnapshot snapshot) {
+        if (snapshot == null || snapshot.point() == null) {
+            return null;
+        }
+        StandbySnapshot.Point p = snapshot.point();
+        return new Manifest.Standby(p.replayLsn(), p.replayTimestamp(), p.asOf());
     }
 
     /** The first pg_dump and server major that dump and restore the planner's statistics. */
@@ -210,10 +268,14 @@ public final class BackupService {
      * {@code pg_restore --file=-}, whose SQL is counted, compressed and uploaded.
      */
     static BackupRun.Plan plan(BackupRequest req, java.util.function.UnaryOperator<String> keyOf, Preflight pre,
-            String compression, ChildCredentials creds, Progress progress, RowCountingStage counter) {
+            String compression, ChildCredentials creds, Progress progress, RowCountingStage counter,
+            StandbySnapshot snapshot) {
         List<String> dumpCmd = new ArrayList<>(List.of(pre.pgDump().toString(), "--format=custom",
                 "--compress=" + compressArg(compression), "--no-password", creds.dbnameArg()));
         dumpCmd.addAll(statistics(pre, req.dumpOptions().args()));
+        if (snapshot != null) {
+            dumpCmd.add(snapshot.pgDumpArg()); // the standby's snapshot whose replay position the manifest records
+        }
         // The password travels in a 0600 passfile only: never argv, never the child's environment.
         List<BackupRun.Consumer> fromDump = new ArrayList<>();
         List<BackupRun.Producer> producers = new ArrayList<>();
@@ -243,7 +305,8 @@ public final class BackupService {
     }
 
     private Manifest manifest(BackupRequest req, String stem, Instant started, Instant finished, ServerInfo info,
-            Preflight pre, String compression, List<Manifest.StoredObject> objects, RowCountingStage counter) {
+            Preflight pre, String compression, List<Manifest.StoredObject> objects, RowCountingStage counter,
+            Manifest.Standby standby) {
         ToolVersion dumpVersion = pre.dumpVersion();
         List<Manifest.Table> tables = tables(info, counter);
         long total = tables.stream().mapToLong(t -> t.rowCount() == null ? 0 : t.rowCount()).sum();
@@ -251,7 +314,7 @@ public final class BackupService {
                 Version.tool(), stem, req.label(), req.trigger(), req.slot(), started, finished,
                 Duration.between(started, finished).toMillis(),
                 new Manifest.Source(info.database(), req.source().redacted(), info.version().full(),
-                        info.version().major(), info.sizeBytes()),
+                        info.version().major(), info.sizeBytes(), standby),
                 new Manifest.Dump(dumpVersion.full(), compression, req.dumpOptions().args(),
                         counter.columnOptions().isEmpty() ? null : List.copyOf(counter.columnOptions()),
                         statistics(pre, req.dumpOptions().args()).contains("--statistics") ? Boolean.TRUE : null),

@@ -12,6 +12,7 @@ import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.Database;
 import io.pgbackup.pg.PgTools;
 import io.pgbackup.pg.ServerInfo;
+import io.pgbackup.pg.StandbySnapshot;
 import io.pgbackup.pg.ToolVersion;
 import io.pgbackup.pipeline.CompressionStage;
 import io.pgbackup.pipeline.RowCountingStage;
@@ -269,7 +270,7 @@ public final class ServerBackupService {
 
     /** One database's dump: what a one-database backup would record. */
     private record DumpedDatabase(Planned planned, List<Manifest.StoredObject> objects, List<Manifest.Table> tables,
-            Manifest.Rows rows, java.util.Set<String> columnOptions) {}
+            Manifest.Rows rows, java.util.Set<String> columnOptions, Manifest.Standby standby) {}
 
     /** Dumps every database, {@code parallel} at a time; the first failure stops the rest. */
     private Map<String, DumpedDatabase> databases(Request req, String stem, Preflight pre, String compression,
@@ -350,18 +351,23 @@ public final class ServerBackupService {
                 pre.tools().dumpVersion(),
                 pre.tools().pgRestore(), p.info());
         try (ChildCredentials creds = ChildCredentials.of(source);
-                Progress progress = new Progress(p.info().sizeBytes(), progressEvery, p.name())) {
+                Progress progress = new Progress(p.info().sizeBytes(), progressEvery, p.name());
+                StandbySnapshot snapshot = p.info().standby() == null ? null : StandbySnapshot.export(source)) {
             RowCountingStage counter = new RowCountingStage();
             BackupRun.Plan plan = BackupService.plan(req, suffix -> layout.databaseKey(stem, p.name(), suffix), one,
-                    compression, creds, progress, counter);
-            List<Manifest.StoredObject> objects = new BackupRun(store, plan).execute(group);
+                    compression, creds, progress, counter, snapshot);
+            List<Manifest.StoredObject> objects = BackupService.run(new BackupRun(store, plan), snapshot, group);
             List<Manifest.Table> tables = BackupService.tables(p.info(), counter);
             long rows = tables.stream().mapToLong(x -> x.rowCount() == null ? 0 : x.rowCount()).sum();
             log.info("{}: {} rows in {} tables, {}", p.name(), rows, tables.size(), Progress.bytes(objects.stream()
                     .mapToLong(Manifest.StoredObject::bytes).sum()));
             return new DumpedDatabase(p, objects, tables, new Manifest.Rows(Manifest.Rows.DUMP_STREAM, rows,
-                    counter.largeObjects()), counter.columnOptions());
+                    counter.largeObjects()), counter.columnOptions(), BackupService.standby(snapshot));
         }
+    }
+
+    private static boolean earlier(Manifest.Standby a, Manifest.Standby b) {
+        return a.dataAsOf() != null && (b.dataAsOf() == null || a.dataAsOf().isBefore(b.dataAsOf()));
     }
 
     private Manifest manifest(BackupRequest t, String stem, Instant started, Instant finished, Preflight pre,
@@ -372,7 +378,11 @@ public final class ServerBackupService {
         long rows = 0;
         long largeObjects = 0;
         java.util.SortedSet<String> columnOptions = new java.util.TreeSet<>();
+        Manifest.Standby standby = null; // the earliest database's: what the whole backup at least holds
         for (DumpedDatabase d : dumped.values()) {
+            if (d.standby() != null && (standby == null || earlier(d.standby(), standby))) {
+                standby = d.standby();
+            }
             columnOptions.addAll(d.columnOptions());
             objects.addAll(d.objects());
             databases.add(new Manifest.Database(d.planned().name(), d.planned().info().sizeBytes(), d.objects(), d.tables(),
@@ -384,7 +394,7 @@ public final class ServerBackupService {
         ToolVersion v = pre.serverVersion();
         return new Manifest(Manifest.SERVER_FORMAT_VERSION, "pgbackup", Version.tool(), stem, t.label(), t.trigger(),
                 t.slot(), started, finished, Duration.between(started, finished).toMillis(),
-                new Manifest.Source(null, t.source().redacted(), v.full(), v.major(), size),
+                new Manifest.Source(null, t.source().redacted(), v.full(), v.major(), size, standby),
                 new Manifest.Dump(pre.tools().dumpVersion().full(), compression, t.dumpOptions().args(),
                         columnOptions.isEmpty() ? null : List.copyOf(columnOptions),
                         BackupService.statistics(pre.tools(), t.dumpOptions().args()).contains("--statistics")

@@ -95,9 +95,9 @@ final class ListCommand implements Callable<Integer> {
                 for (Manifest m : rows) {
                     // a server backup: its database count, and the sizes summed over its databases
                     String db = m.serverBackup() ? "server: " + m.server().databases().size() + " db" : m.source().database();
-                    out.printf(Locale.ROOT, "%-24s %-16s %-9s %-16s %10s %10s %7.1fs  %s/%s%n", m.stem(),
+                    out.printf(Locale.ROOT, "%-24s %-16s %-9s %-16s %10s %10s %7.1fs  %s/%s%s%n", m.stem(),
                             m.label() == null ? "-" : m.label(), m.trigger(), db, bytes(m, "custom"), bytes(m, "plain"),
-                            m.durationMillis() / 1000.0, m.source().serverVersion(), m.dump().pgDumpVersion());
+                            m.durationMillis() / 1000.0, m.source().serverVersion(), m.dump().pgDumpVersion(), standby(m));
                     if (databases && m.serverBackup()) {
                         for (Manifest.Database d : m.server().databases()) {
                             Manifest one = m.forDatabase(d.name());
@@ -117,6 +117,20 @@ final class ListCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /** "  standby, data as of T (N behind)" for a standby's backup: its stem is not the data's time. */
+    static String standby(Manifest m) {
+        Manifest.Standby s = m.source().standby();
+        if (s == null) {
+            return "";
+        }
+        if (s.dataAsOf() == null) {
+            return "  standby (replayed to " + s.replayLsn() + ")";
+        }
+        java.time.Duration behind = java.time.Duration.between(s.dataAsOf(), m.startedAt());
+        return "  standby, data as of " + s.dataAsOf().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                + (behind.toSeconds() >= 1 ? " (" + io.pgbackup.health.Health.human(behind) + " behind)" : "");
     }
 
     /** The bytes of a format, over all of a backup's objects of it (a server backup's databases summed). */

@@ -21,10 +21,35 @@ final class Outcomes {
                 .map(o -> new Outcome.StoredObject(o.key(), o.format(), o.bytes())).toList();
         String sizes = m.objects().stream().map(o -> o.key().substring(o.key().lastIndexOf('/') + 1) + " "
                 + Bytes.format(o.bytes())).collect(Collectors.joining(", "));
-        String summary = String.format(Locale.ROOT, "backup %s: %s in %.1f s", m.stem(), sizes, m.durationMillis() / 1000.0);
+        String summary = String.format(Locale.ROOT, "backup %s: %s in %.1f s%s", m.stem(), sizes,
+                m.durationMillis() / 1000.0, standbyNote(m));
+        Map<String, String> extra = new java.util.LinkedHashMap<>();
+        extra.put("tables", String.valueOf(tables(m)));
+        Manifest.Standby standby = m.source() == null ? null : m.source().standby();
+        if (standby != null) {
+            // a backup of a standby holds the data as of its replay, not as of its start
+            extra.put("standbyReplayLsn", standby.replayLsn());
+            if (standby.dataAsOf() != null) {
+                extra.put("dataAsOf", standby.dataAsOf().toString());
+            }
+        }
         return new Outcome(true, 0, "OK", null, m.finishedAt(), m.stem(), objects,
                 m.source() == null ? null : m.source().database(), m.source() == null ? null : m.source().sizeBytes(),
-                m.exactRowCounts() ? m.rows().total() : null, summary, Map.of("tables", String.valueOf(tables(m))));
+                m.exactRowCounts() ? m.rows().total() : null, summary, extra);
+    }
+
+    /** "; from a standby, data as of T (N s behind its start)" for backups of standbys; else "". */
+    static String standbyNote(Manifest m) {
+        Manifest.Standby s = m.source() == null ? null : m.source().standby();
+        if (s == null) {
+            return "";
+        }
+        if (s.dataAsOf() == null) {
+            return "; from a standby (replayed to " + s.replayLsn() + ")";
+        }
+        long behind = Math.max(0, java.time.Duration.between(s.dataAsOf(), m.startedAt()).toSeconds());
+        return "; from a standby, data as of " + s.dataAsOf() + " (" + behind + " s before its start; replayed to "
+                + s.replayLsn() + ")";
     }
 
     /** Tables of a backup: a server backup's summed over its databases. */

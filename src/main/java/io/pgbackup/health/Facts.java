@@ -2,6 +2,7 @@ package io.pgbackup.health;
 
 import io.pgbackup.manifest.DrillReport;
 import io.pgbackup.manifest.Manifest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,12 +12,36 @@ import java.util.Map;
 public final class Facts {
     private Facts() {}
 
-    /** One complete backup. {@code totalRows} is null for backups without exact counts. */
+    /**
+     * One complete backup. {@code totalRows} is null for backups without exact counts;
+     * {@code dataAsOf} is the time a standby's backup holds the data as of (null: its start).
+     */
     public record Backup(String stem, String label, String trigger, Instant slot, Instant startedAt, Instant finishedAt,
             long durationMillis, Map<String, Long> bytesByFormat, long databaseBytes, Long totalRows, List<String> tables,
-            String database) {
+            String database, Instant dataAsOf) {
+        public Backup(String stem, String label, String trigger, Instant slot, Instant startedAt, Instant finishedAt,
+                long durationMillis, Map<String, Long> bytesByFormat, long databaseBytes, Long totalRows,
+                List<String> tables, String database) {
+            this(stem, label, trigger, slot, startedAt, finishedAt, durationMillis, bytesByFormat, databaseBytes, totalRows,
+                    tables, database, null);
+        }
+
         public long storedBytes() {
             return bytesByFormat.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** What freshness is judged by: the data's time when it is not the backup's own. */
+        public Instant freshAsOf() {
+            return dataAsOf != null ? dataAsOf : finishedAt;
+        }
+
+        /** ", holding data as of 2 h ago (from a standby)" when the data is older than the backup; else "". */
+        String dataNote(Instant now) {
+            if (dataAsOf == null || Duration.between(dataAsOf, startedAt).toSeconds() < 60) {
+                return "";
+            }
+            return ", holding data as of " + Health.ago(dataAsOf, now) + " (a standby "
+                    + Health.human(Duration.between(dataAsOf, startedAt)) + " behind)";
         }
 
         public static Backup of(Manifest m) {
@@ -28,7 +53,7 @@ public final class Facts {
                     bytes, m.source() == null ? 0 : m.source().sizeBytes(), m.exactRowCounts() ? m.rows().total() : null,
                     // an encrypted backup's tables are in its encrypted catalog: unknown here, not "none"
                     m.encrypted() || m.tables() == null ? null : tableNames(m),
-                    m.source() == null ? null : m.source().database());
+                    m.source() == null ? null : m.source().database(), m.dataAsOf());
         }
     }
 

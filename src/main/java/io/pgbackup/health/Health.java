@@ -38,6 +38,11 @@ public final class Health {
         return new Status(in.now(), worst, healthy, checks);
     }
 
+    /**
+     * Freshness, judged by what a backup holds: a backup of a lagging standby that ran on time
+     * still holds old data, so a slot is served only by a backup whose data is no older than the
+     * slot minus the grace, and the age limit applies to the data's time.
+     */
     static Status.Check freshness(Input in, StatusPolicy p) {
         Optional<Facts.Backup> newest = in.backups().stream().findFirst();
         if (p.schedule() != null) {
@@ -47,25 +52,33 @@ public final class Health {
                         + " is due yet");
             }
             Instant slot = due.get().toInstant();
-            Optional<Facts.Backup> served = in.backups().stream().filter(b -> !b.startedAt().isBefore(slot)).findFirst();
+            Optional<Facts.Backup> ran = in.backups().stream().filter(b -> !b.startedAt().isBefore(slot)).findFirst();
+            Optional<Facts.Backup> served = ran.filter(b -> !b.freshAsOf().isBefore(slot.minus(p.grace())));
             if (served.isPresent()) {
                 return new Status.Check("freshness", Verdict.OK, "the slot " + slot + " of " + p.schedule().describe()
                         + " has backup " + served.get().stem() + " (finished " + ago(served.get().finishedAt(), in.now())
-                        + ")");
+                        + served.get().dataNote(in.now()) + ")");
+            }
+            if (ran.isPresent()) {
+                return new Status.Check("freshness", Verdict.FAIL, "backup " + ran.get().stem() + " ran for the slot " + slot
+                        + " of " + p.schedule().describe() + " but holds data older than the slot (as of "
+                        + ran.get().dataAsOf() + ", a standby " + human(Duration.between(ran.get().dataAsOf(),
+                                ran.get().startedAt())) + " behind; grace " + human(p.grace()) + ")");
             }
             return new Status.Check("freshness", Verdict.FAIL, "no backup since the slot " + slot + " of "
                     + p.schedule().describe() + " (due " + ago(slot, in.now()) + ", grace " + human(p.grace()) + ")"
-                    + newest.map(b -> "; the newest, " + b.stem() + ", finished " + ago(b.finishedAt(), in.now()))
+                    + newest.map(b -> "; the newest, " + b.stem() + ", finished " + ago(b.finishedAt(), in.now())
+                            + b.dataNote(in.now()))
                             .orElse("; there is no backup at all"));
         }
         if (newest.isEmpty()) {
             return new Status.Check("freshness", Verdict.FAIL, "there is no backup at all");
         }
         Facts.Backup b = newest.get();
-        Duration age = Duration.between(b.finishedAt(), in.now());
+        Duration age = Duration.between(b.freshAsOf(), in.now());
         return new Status.Check("freshness", age.compareTo(p.maxAge()) <= 0 ? Verdict.OK : Verdict.FAIL,
-                "the newest backup, " + b.stem() + ", finished " + ago(b.finishedAt(), in.now()) + " (limit "
-                        + human(p.maxAge()) + ")");
+                "the newest backup, " + b.stem() + ", finished " + ago(b.finishedAt(), in.now()) + b.dataNote(in.now())
+                        + " (limit " + human(p.maxAge()) + ")");
     }
 
     static Status.Check drill(Input in, StatusPolicy p) {

@@ -182,7 +182,8 @@ public final class HtmlReport {
                 .append("</tr></thead><tbody>");
         for (Manifest m : backups.subList(0, Math.min(TABLE_ROWS, backups.size()))) {
             Optional<DrillReport> d = drills.stream().filter(r -> r.backup().equals(m.stem())).findFirst();
-            b.append("<tr><td>").append(esc(m.stem())).append("</td><td>").append(esc(m.label() == null ? "" : m.label()))
+            b.append("<tr><td>").append(esc(m.stem())).append(standby(m)).append("</td><td>")
+                    .append(esc(m.label() == null ? "" : m.label()))
                     .append("</td><td>").append(esc(m.trigger())).append("</td><td>")
                     .append(m.object("custom").map(o -> Bytes.format(o.bytes())).orElse("-")).append("</td><td>")
                     .append(m.object("plain").map(o -> Bytes.format(o.bytes())).orElse("-")).append("</td><td>")
@@ -194,6 +195,16 @@ public final class HtmlReport {
         if (backups.size() > TABLE_ROWS) {
             b.append("<p class=\"more\">").append(backups.size() - TABLE_ROWS).append(" older backups not listed.</p>\n");
         }
+    }
+
+    /** Under a standby's backup, the time its data is as of (it is not the stem's). */
+    private static String standby(Manifest m) {
+        Manifest.Standby s = m.source() == null ? null : m.source().standby();
+        if (s == null) {
+            return "";
+        }
+        return "<br><small class=\"standby\">standby" + (s.dataAsOf() == null ? "" : ", data as of "
+                + esc(s.dataAsOf().toString())) + "</small>";
     }
 
     private static void open(StringBuilder b, String id, Axis x, Scale y, java.util.function.LongFunction<String> label) {

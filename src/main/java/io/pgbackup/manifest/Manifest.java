@@ -128,7 +128,7 @@ public record Manifest(
                 new IllegalArgumentException("backup " + stem + " has no database '" + name + "'; it holds "
                         + String.join(", ", databaseNames())));
         Source s = source == null ? null : new Source(d.name(), source.uri(), source.serverVersion(), source.serverMajor(),
-                d.sizeBytes());
+                d.sizeBytes(), source.standby());
         return new Manifest(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt,
                 durationMillis, s, dump, d.objects(), d.tables() == null ? List.of() : d.tables(), d.rows(), encryption,
                 null);
@@ -195,8 +195,38 @@ public record Manifest(
                 objects, c.tables() == null ? List.of() : c.tables(), c.rows(), encryption, s);
     }
 
-    /** The database the backup was taken from; {@code uri} is redacted. */
-    public record Source(String database, String uri, String serverVersion, int serverMajor, long sizeBytes) {}
+    /**
+     * The database the backup was taken from; {@code uri} is redacted; {@code standby} when the
+     * server was a hot standby (null: a primary).
+     */
+    public record Source(String database, String uri, String serverVersion, int serverMajor, long sizeBytes,
+            Standby standby) {
+        public Source(String database, String uri, String serverVersion, int serverMajor, long sizeBytes) {
+            this(database, uri, serverVersion, serverMajor, sizeBytes, null);
+        }
+    }
+
+    /**
+     * What a backup taken from a hot standby holds: the WAL position replayed when its snapshot was
+     * taken ({@code replayLsn}), the commit time of the last transaction replayed
+     * ({@code replayTimestamp}), and the primary's time its data is current as of ({@code dataAsOf},
+     * null when unknown). A server backup records its earliest database's.
+     */
+    public record Standby(String replayLsn, Instant replayTimestamp, Instant dataAsOf) {}
+
+    /**
+     * The time the backup's data is current as of, when that is not its start: a standby's
+     * {@code dataAsOf}; else null (a primary's backup holds the data as of its start).
+     */
+    public Instant dataAsOf() {
+        return source == null || source.standby() == null ? null : source.standby().dataAsOf();
+    }
+
+    /** The time freshness is judged by: the data's time when known, else when the backup finished. */
+    public Instant freshAsOf() {
+        Instant d = dataAsOf();
+        return d != null ? d : finishedAt;
+    }
 
     /**
      * How pg_dump ran: its version, archive compression and the selection options passed through;

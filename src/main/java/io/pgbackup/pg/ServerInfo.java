@@ -10,8 +10,34 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What a backup records about its source: versions, name, size and the tables. */
-public record ServerInfo(ToolVersion version, String database, long sizeBytes, List<TableInfo> tables) {
+/**
+ * What a backup records about its source: versions, name, size and the tables; {@code standby}
+ * when the server is in recovery (a hot standby), else null.
+ */
+public record ServerInfo(ToolVersion version, String database, long sizeBytes, List<TableInfo> tables,
+        StandbySettings standby) {
+
+    public ServerInfo(ToolVersion version, String database, long sizeBytes, List<TableInfo> tables) {
+        this(version, database, sizeBytes, tables, null);
+    }
+
+    /**
+     * A standby's settings that decide whether a long dump survives the primary's cleanup:
+     * with {@code hot_standby_feedback} off, replay cancels a query whose snapshot still needs
+     * removed rows once it has waited {@code max_standby_streaming_delay} (or
+     * {@code max_standby_archive_delay}); null delays mean -1, wait forever.
+     */
+    public record StandbySettings(boolean hotStandbyFeedback, java.time.Duration maxStreamingDelay,
+            java.time.Duration maxArchiveDelay) {
+        /** Whether a dump of about {@code expected} may be cancelled by a recovery conflict. */
+        public boolean conflictsLikely(java.time.Duration expected) {
+            return !hotStandbyFeedback && (shorter(maxStreamingDelay, expected) || shorter(maxArchiveDelay, expected));
+        }
+
+        private static boolean shorter(java.time.Duration delay, java.time.Duration expected) {
+            return delay != null && delay.compareTo(expected) < 0;
+        }
+    }
 
     /** Reads the server's facts: version, database name and size, tables with their estimates. */
     public static ServerInfo read(Connection c) {
@@ -22,11 +48,29 @@ public record ServerInfo(ToolVersion version, String database, long sizeBytes, L
             ToolVersion v = ToolVersion.fromServerNum(rs.getInt(1), rs.getString(2).split(" ")[0]);
             String db = rs.getString(3);
             long size = rs.getLong(4);
-            return new ServerInfo(v, db, size, tables(c));
+            return new ServerInfo(v, db, size, tables(c), standby(c));
         } catch (SQLException e) {
             throw new PgBackupException(ExitCode.DATABASE, "cannot read the server's version and tables: "
                     + Database.firstLine(e.getMessage()), e);
         }
+    }
+
+    /** A standby's settings, or null on a primary. */
+    static StandbySettings standby(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_is_in_recovery(), "
+                + "current_setting('hot_standby_feedback')::bool, "
+                + "(select setting::bigint from pg_settings where name = 'max_standby_streaming_delay'), "
+                + "(select setting::bigint from pg_settings where name = 'max_standby_archive_delay')")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return null;
+            }
+            return new StandbySettings(rs.getBoolean(2), delay(rs.getLong(3)), delay(rs.getLong(4)));
+        }
+    }
+
+    private static java.time.Duration delay(long ms) {
+        return ms < 0 ? null : java.time.Duration.ofMillis(ms);
     }
 
     /** The server's version ({@code server_version_num} and its text). */

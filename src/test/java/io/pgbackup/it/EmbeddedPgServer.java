@@ -18,6 +18,9 @@ import java.util.jar.JarFile;
 final class EmbeddedPgServer extends PgServer {
     private final EmbeddedPostgres pg;
     private final int major;
+    /** The hba file and binaries, for a standby of this server (it reuses both). */
+    final Path hbaFile;
+    final Path binariesJar;
 
     EmbeddedPgServer(int major) throws Exception {
         this(major, null);
@@ -51,8 +54,11 @@ final class EmbeddedPgServer extends PgServer {
                 "local all all trust",
                 "host all postgres 127.0.0.1/32 trust",
                 "host all postgres ::1/128 trust",
+                "host replication postgres 127.0.0.1/32 trust", // a standby's pg_basebackup and WAL receiver
                 host + " all all 127.0.0.1/32 scram-sha-256",
                 host + " all all ::1/128 scram-sha-256", ""));
+        this.hbaFile = hba;
+        this.binariesJar = binaries;
         EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
                 .setPgBinaryResolver((system, arch) -> open(binaries))
                 .setServerConfig("hba_file", hba.toString())
@@ -69,7 +75,7 @@ final class EmbeddedPgServer extends PgServer {
         }
     }
 
-    private static InputStream open(Path jar) throws IOException {
+    static InputStream open(Path jar) throws IOException {
         JarFile jf = new JarFile(jar.toFile());
         var entry = jf.stream().filter(e -> e.getName().endsWith(".txz")).findFirst()
                 .orElseThrow(() -> new IOException("no .txz in " + jar));

@@ -27,6 +27,8 @@ public final class Exposition {
         def("pgbackup_database_bytes", "gauge", "Size of the database at the last backup (pg_database_size)");
         def("pgbackup_backup_rows", "gauge", "Rows the last backup's dump held, counted in the dump stream");
         def("pgbackup_backup_tables", "gauge", "Tables in the last backup");
+        def("pgbackup_last_backup_data_timestamp_seconds", "gauge",
+                "Unix time the last backup's data is current as of (a standby's replay; else when the backup ended)");
         def("pgbackup_notify_failures_total", "counter", "Notifications (pings, webhooks, pushes) that failed");
     }
 

@@ -75,6 +75,10 @@ public final class RunMetrics {
                 if (tables != null) {
                     out.add(new Sample("pgbackup_backup_tables", l, Double.parseDouble(tables)));
                 }
+                // What the data is current as of: a standby's replay, else the backup's end.
+                String dataAsOf = o.extra().get("dataAsOf");
+                out.add(new Sample("pgbackup_last_backup_data_timestamp_seconds", l,
+                        dataAsOf == null ? at : java.time.Instant.parse(dataAsOf).toEpochMilli() / 1000.0));
             }
             case DRILL -> out.add(new Sample("pgbackup_drill_last_success_timestamp_seconds", l, at));
             case PRUNE -> out.add(new Sample("pgbackup_prune_last_success_timestamp_seconds", l, at));
