@@ -153,7 +153,14 @@ final class StoreOptions {
             // Every command that opens the store reads manifests or leases next: Jackson's ~700
             // classes load on another core while the S3 client starts (tick: ~0.3 s sooner).
             Warmup.inBackground("json", io.pgbackup.manifest.ManifestCodec::mapper);
-            return s3 != null ? new S3ObjectStore(s3) : new FsObjectStore(dir);
+            if (s3 == null) {
+                return new FsObjectStore(dir);
+            }
+            try {
+                return new S3ObjectStore(s3);
+            } catch (io.pgbackup.storage.s3.S3Credentials.CredentialsException e) {
+                throw PgBackupException.config(e.getMessage());
+            }
         }
     }
 
@@ -239,8 +246,11 @@ final class StoreOptions {
             case "unsafe-skip" -> StoreProbe.Mode.SKIP;
             default -> throw PgBackupException.config(cw.source() + " must be probe or unsafe-skip; got '" + cw.value() + "'");
         };
+        // Temporary keys (aws sts assume-role, aws configure export-credentials) come with a session token.
+        String token = !isBlank(env.get("AWS_ACCESS_KEY_ID")) && !isBlank(env.get("AWS_SESSION_TOKEN"))
+                ? env.get("AWS_SESSION_TOKEN").strip() : null;
         S3Settings s3 = new S3Settings(bucketName, endpointUri, regionName, path, id, secret, whenRequired,
-                (int) partBytes, concurrency, requestTimeout, retryBudget, caPath);
+                (int) partBytes, concurrency, requestTimeout, retryBudget, caPath, token);
         try {
             S3ObjectStore.checkCaBundle(s3);
         } catch (IllegalArgumentException e) {

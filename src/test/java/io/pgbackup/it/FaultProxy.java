@@ -115,6 +115,16 @@ public final class FaultProxy implements AutoCloseable {
         rules.clear();
     }
 
+    /**
+     * A check of every request's head (request line and headers) before the rules: a non-null
+     * answer is sent instead of forwarding (a store that refuses expired session tokens, say).
+     */
+    public void gate(java.util.function.Function<String, Status> check) {
+        gate = check;
+    }
+
+    private volatile java.util.function.Function<String, Status> gate;
+
     /** Every request from now on is read and never answered (a frozen store); false lets them through again. */
     public void blackHoleAll(boolean on) {
         blackHoleAll = on;
@@ -186,8 +196,11 @@ public final class FaultProxy implements AutoCloseable {
                 hold(client);
                 return;
             }
-            Fault fault = null;
+            Fault fault = gate == null ? null : gate.apply(head);
             for (Rule r : rules) {
+                if (fault != null) {
+                    break;
+                }
                 if (r.take(method, path)) {
                     fault = r.fault;
                     break;

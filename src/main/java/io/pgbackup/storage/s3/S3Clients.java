@@ -11,10 +11,7 @@ import java.time.Duration;
 import java.util.Collection;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -29,9 +26,8 @@ final class S3Clients {
     private S3Clients() {}
 
     static S3Client build(S3Settings s) {
-        AwsCredentialsProvider creds = s.accessKey() != null
-                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(s.accessKey(), s.secretKey()))
-                : DefaultCredentialsProvider.builder().build();
+        AwsCredentialsProvider creds = S3Credentials.provider(s);
+        S3Credentials.check(creds);
         Duration connect = s.timeout().compareTo(Duration.ofSeconds(10)) < 0 ? s.timeout() : Duration.ofSeconds(10);
         ApacheHttpClient.Builder http = ApacheHttpClient.builder()
                 .maxConnections(32)

@@ -81,7 +81,8 @@ final class S3Failures {
         }
         if (e instanceof S3Exception s3) {
             int st = s3.statusCode();
-            return st >= 500 || st == 429 || st == 408 || TRANSIENT_CODES.contains(code(s3));
+            String code = code(s3); // null for a HEAD, whose error has no body
+            return st >= 500 || st == 429 || st == 408 || code != null && TRANSIENT_CODES.contains(code);
         }
         if (e instanceof SdkClientException) {
             for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
@@ -128,6 +129,9 @@ final class S3Failures {
                         + "bucket policy";
                 detail = st + (code != null ? " " + code : "") + (text != null && !text.isBlank() && !"null".equals(text)
                         ? " (" + text + ")" : "");
+            } else if ("ExpiredToken".equals(code) || "InvalidToken".equals(code) || "TokenRefreshRequired".equals(code)) {
+                hint = ": the session token of the credentials expired or is not valid: check AWS_SESSION_TOKEN, or the "
+                        + "identity that issues them";
             } else if ("NoSuchBucket".equals(code) || st == 404 && op.startsWith("list")) {
                 hint = ": the bucket '" + bucket + "' does not exist: create it or fix S3_BUCKET";
             } else if (mentionsChecksum(code, text)) {

@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /**
  * Everything needed to reach a bucket. {@code endpoint} null means AWS itself; {@code accessKey}
- * null means the AWS default credentials chain. {@code checksumsWhenRequired} turns off request
+ * null means the AWS default credentials chain; {@code sessionToken} goes with temporary keys. {@code checksumsWhenRequired} turns off request
  * checksums (since 2025 the SDK's default), which some stores reject. {@code partSize} is the
  * fixed multipart part size: every part but the last has exactly this size (R2 requires equal
  * parts), and 10,000 parts bound the largest object.
@@ -28,7 +28,15 @@ public record S3Settings(
         int partConcurrency,
         Duration timeout,
         Duration retryFor,
-        Path caBundle) {
+        Path caBundle,
+        String sessionToken) {
+
+    public S3Settings(String bucket, URI endpoint, String region, boolean pathStyle, String accessKey, String secretKey,
+            boolean checksumsWhenRequired, int partSize, int partConcurrency, Duration timeout, Duration retryFor,
+            Path caBundle) {
+        this(bucket, endpoint, region, pathStyle, accessKey, secretKey, checksumsWhenRequired, partSize, partConcurrency,
+                timeout, retryFor, caBundle, null);
+    }
 
     public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
     public static final int DEFAULT_PART_SIZE = 8 * 1024 * 1024;
@@ -44,7 +52,7 @@ public record S3Settings(
 
     public S3Settings withTimeouts(Duration timeout, Duration retryFor) {
         return new S3Settings(bucket, endpoint, region, pathStyle, accessKey, secretKey, checksumsWhenRequired, partSize,
-                partConcurrency, timeout, retryFor, caBundle);
+                partConcurrency, timeout, retryFor, caBundle, sessionToken);
     }
 
     /** Time allowed for one attempt to upload one part: {@link #timeout} per started 8 MiB. */
@@ -64,6 +72,6 @@ public record S3Settings(
     /** These settings with {@code n} parts of an object in flight (0: one buffer per object). */
     public S3Settings withPartConcurrency(int n) {
         return new S3Settings(bucket, endpoint, region, pathStyle, accessKey, secretKey, checksumsWhenRequired, partSize, n,
-                timeout, retryFor, caBundle);
+                timeout, retryFor, caBundle, sessionToken);
     }
 }

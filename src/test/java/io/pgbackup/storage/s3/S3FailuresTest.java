@@ -70,4 +70,12 @@ class S3FailuresTest {
         assertThat(S3Failures.translate("get", "k", "b", client(new SSLHandshakeException("PKIX path building failed")))
                 .getMessage()).contains("not trusted").contains("AWS_CA_BUNDLE");
     }
+
+    @Test
+    void anErrorWithoutACodeLikeAHeadsIsPermanentAndExpiredTokensSaySo() {
+        // HEAD answers carry no error body: no code at all (this used to throw a NullPointerException)
+        assertThat(S3Failures.isTransient(s3(400, null, null))).isFalse();
+        assertThat(S3Failures.translate("stat", "k", "b", s3(400, "ExpiredToken", "The provided token has expired."))
+                .getMessage()).contains("400 ExpiredToken", "session token", "AWS_SESSION_TOKEN");
+    }
 }
