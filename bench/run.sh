@@ -15,7 +15,7 @@
 # For each: wall time, CPU time (user+sys of the whole process tree, GNU time), peak RSS of the
 # whole process tree (bench/treerss.sh, sampled every 100 ms), and the Postgres server's CPU.
 #
-# Usage: bench/run.sh [--scale S] [--repeat N] [--quick] [--pg-tools 15|17] [--extra ARGS]... [--extra-jvm OPTS]...
+# Usage: bench/run.sh [--scale S] [--repeat N] [--quick] [--pg 15|17|18] [--extra ARGS]... [--extra-jvm OPTS]...
 #   --scale S    dataset size; 1 = ~1.2 GB of plain SQL, 0.25 = ~300 MB (default 1)
 #   --repeat N   runs per row, best wall time kept (default 2 below scale 0.5, else 1)
 #   --quick      only L, 2, 3 and the restore rows P, R
@@ -36,6 +36,7 @@
 # --pg 17 (default): PostgreSQL 17 server and client tools, as the container image ships them
 #   (Debian trixie's build, fetched by bench/pg17.sh into the cache); pgbackup picks zstd:1.
 # --pg 15: the host's PostgreSQL 15 server and tools (PG_BIN); pgbackup picks gzip level 1.
+# --pg 18: PostgreSQL 18 from Debian unstable (scripts/pg-debian.sh); pgbackup adds planner statistics.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -56,7 +57,7 @@ while [[ $# -gt 0 ]]; do
         --repeat) REPEAT=${2:?--repeat needs a value}; shift 2 ;;
         --repeat=*) REPEAT=${1#*=}; shift ;;
         --quick) QUICK=1; shift ;;
-        --pg) PG_SEL=${2:?--pg needs 15 or 17}; shift 2 ;;
+        --pg) PG_SEL=${2:?--pg needs 15, 17 or 18}; shift 2 ;;
         --pg=*) PG_SEL=${1#*=}; shift ;;
         --extra) EXTRA_ARGS+=("${2?--extra needs a value}"); EXTRA_JVM+=(""); shift 2 ;;
         --extra-jvm) EXTRA_JVM+=("${2?--extra-jvm needs a value}"); EXTRA_ARGS+=(""); shift 2 ;;
@@ -124,7 +125,13 @@ case $PG_SEL in
         TOOLS_BIN=$("$BENCH_DIR/pg17.sh" "$CACHE/pg17") \
             || die "could not set up PostgreSQL 17 (bench/pg17.sh); use --pg 15 for the host's PostgreSQL"
         SERVER_BIN=$TOOLS_BIN ;;
-    *) die "--pg must be 15 or 17, got '$PG_SEL'" ;;
+    18) [[ $IS_ROOT -eq 1 ]] || [[ -x "$CACHE/pg18/root/usr/lib/postgresql/18/bin/postgres" ]] \
+            || die "--pg 18 needs root once (apt-get download into $CACHE/pg18); or use --pg 15"
+        log "PostgreSQL 18 server and client tools from Debian unstable (scripts/pg-debian.sh)"
+        TOOLS_BIN=$("$ROOT/scripts/pg-debian.sh" 18 "$CACHE/pg18" server) \
+            || die "could not set up PostgreSQL 18 (scripts/pg-debian.sh); use --pg 15 for the host's PostgreSQL"
+        SERVER_BIN=$TOOLS_BIN ;;
+    *) die "--pg must be 15, 17 or 18, got '$PG_SEL'" ;;
 esac
 TOOLS_MAJOR=$("$TOOLS_BIN/pg_dump" --version | sed -E 's/.* ([0-9]+)\.[0-9].*/\1/')
 # pgbackup's archive compression for this pg_dump major (BackupService.dumpCompression)

@@ -34,10 +34,11 @@ import java.util.stream.Stream;
  * </ul>
  *
  * <p>Where they are: the directories of {@code PG_BIN_DIR} (one, or several separated by
- * {@code :}), else Debian's layout {@code /usr/lib/postgresql/<major>/bin} (Debian, Ubuntu and
- * the official postgres images, whatever majors are installed), else the directory of the
- * {@code pg_dump} on {@code PATH}. A directory's major is the number in its path
- * ({@code .../postgresql/17/bin}) or what its programs' {@code --version} says.
+ * {@code :}); else the directory of the {@code pg_dump} on {@code PATH} (unless it is Debian's
+ * dispatcher) and Debian's layout {@code /usr/lib/postgresql/<major>/bin} (Debian, Ubuntu and the
+ * official postgres images, whatever majors are installed), PATH's winning for its major. A
+ * directory's major is the number in its path ({@code .../postgresql/17/bin}) or what its
+ * programs' {@code --version} says.
  */
 public final class PgTools {
     private static final Pattern MAJOR_IN_PATH = Pattern.compile(".*/(?:postgresql|pgsql)-?/?(\\d+)/bin/?");
@@ -228,6 +229,10 @@ public final class PgTools {
                 }
             }
         } else {
+            // PATH first: a directory put there on purpose wins for its major. Debian's /usr/bin/pg_dump
+            // is pg_wrapper, which picks among /usr/lib/postgresql/N/bin itself: those are listed below.
+            onPath("pg_dump").or(() -> onPath("pg_restore")).or(() -> onPath("psql"))
+                    .filter(p -> !isWrapper(p)).ifPresent(p -> dirs.add(p.getParent()));
             for (Path root : roots) {
                 if (Files.isDirectory(root)) {
                     try (Stream<Path> children = Files.list(root)) {
@@ -236,10 +241,6 @@ public final class PgTools {
                         // an unreadable root holds nothing we can run
                     }
                 }
-            }
-            if (dirs.stream().noneMatch(PgTools::hasPrograms)) {
-                onPath("pg_dump").or(() -> onPath("pg_restore")).or(() -> onPath("psql"))
-                        .ifPresent(p -> dirs.add(p.getParent()));
             }
         }
         TreeMap<Integer, Toolset> byMajor = new TreeMap<>();
@@ -250,6 +251,15 @@ public final class PgTools {
             majorOf(dir).ifPresent(m -> byMajor.putIfAbsent(m, new Toolset(m, dir)));
         }
         return List.copyOf(byMajor.values());
+    }
+
+    /** Debian's postgresql-common dispatcher, not a program of one major. */
+    private static boolean isWrapper(Path program) {
+        try {
+            return program.toRealPath().getFileName().toString().equals("pg_wrapper");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean hasPrograms(Path dir) {

@@ -51,6 +51,7 @@ class VersionMatrixIT {
     private List<Integer> toolMajors;
     private PgServer newest;
     private PgServer olderMinor;
+    private PgServer oldest;
 
     static Stream<String> releases() {
         return Arrays.stream(System.getProperty("pgbackup.test.matrix", "").trim().split("\\s+")).filter(s -> !s.isEmpty());
@@ -71,6 +72,7 @@ class VersionMatrixIT {
         assertThat(toolMajors).as("client tools of the oldest and the newest major").contains(13, 18);
         List<String> all = releases().toList();
         newest = new EmbeddedPgServer(all.get(all.size() - 1));
+        oldest = new EmbeddedPgServer(all.get(0));
         olderMinor = new EmbeddedPgServer(System.getProperty("pgbackup.test.matrix.olderMinor"));
     }
 
@@ -81,6 +83,9 @@ class VersionMatrixIT {
         }
         if (olderMinor != null) {
             olderMinor.close();
+        }
+        if (oldest != null) {
+            oldest.close();
         }
     }
 
@@ -133,6 +138,30 @@ class VersionMatrixIT {
             assertThat(r.code()).as(r.all()).isZero();
             assertThat(contents(olderMinor, "behind_" + major)).isEqualTo(source);
             olderMinor.dropDatabase("behind_" + major);
+
+            if (major > oldest.major()) {
+                // An older major than the backup's server: refused before the target is touched.
+                Cli.Result older = Cli.run(env, "restore", "--target", oldest.uri("postgres"), "--create", "older");
+                assertThat(older.code()).as(older.all()).isEqualTo(io.pgbackup.ExitCode.VERSION_MISMATCH.code());
+                assertThat(older.err()).contains("PostgreSQL " + major + " or newer");
+                try (Connection c = oldest.connect("postgres"); Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery("select count(*) from pg_database where datname = 'older'")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("no database created").isZero();
+                }
+                // Only older client tools than the server: refused before anything is written.
+                Map<String, String> old = new LinkedHashMap<>(env);
+                old.put("PG_BIN_DIR", binDirs.split(":")[toolMajors.indexOf(toolMajors.stream().min(Integer::compare)
+                        .orElseThrow())]);
+                old.put("BACKUP_DIR", dir.resolve("refused").toString());
+                Cli.Result refused = Cli.run(old, "backup");
+                assertThat(refused.code()).as(refused.all()).isEqualTo(io.pgbackup.ExitCode.VERSION_MISMATCH.code());
+                assertThat(refused.err()).contains("PG_MAJOR=" + major);
+                try (Stream<Path> files = Files.exists(dir.resolve("refused")) ? Files.walk(dir.resolve("refused"))
+                        : Stream.empty()) {
+                    assertThat(files.filter(Files::isRegularFile).toList()).as("nothing left written").isEmpty();
+                }
+            }
 
             // The whole server: three encodings, names of every kind in each.
             Map<String, String> server = new LinkedHashMap<>(env);

@@ -94,6 +94,16 @@ class PgToolsTest {
     }
 
     @Test
+    void toolsOnPathJoinDebiansLayoutAndWinForTheirMajor(@TempDir Path root) throws Exception {
+        fakeTools(root.resolve("lib/15/bin"), 15);
+        fakeTools(root.resolve("lib/17/bin"), 17);
+        Path custom = root.resolve("opt/pg17");
+        fakeTools(custom, 17);
+        PgTools tools = new PgTools(Map.of("PATH", "/nonexistent:" + custom), List.of(root.resolve("lib")));
+        assertThat(tools.toolsets()).containsExactly(new Toolset(15, root.resolve("lib/15/bin")), new Toolset(17, custom));
+    }
+
+    @Test
     void noClientToolsIsAConfigurationError(@TempDir Path root) {
         PgTools tools = new PgTools(Map.of("PG_BIN_DIR", root.resolve("nothing").toString()), List.of(root));
         assertThat(tools.toolsets()).isEmpty();
