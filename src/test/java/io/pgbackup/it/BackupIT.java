@@ -192,7 +192,7 @@ class BackupIT {
         env.put("PG_URI", pg17.uri("postgres"));
         Cli.Result r = Cli.run(env, "backup");
         assertThat(r.code()).isEqualTo(ExitCode.VERSION_MISMATCH.code());
-        assertThat(r.err().strip()).doesNotContain("\n").contains("PostgreSQL " + newer).contains("pg_dump is " + TestRig.defaultMajor())
+        assertThat(r.err().strip()).doesNotContain("\n").contains("PostgreSQL " + newer).contains("pg_dump " + TestRig.defaultMajor() + ".")
                 .contains("PG_MAJOR=" + newer);
         try (S3ObjectStore store = store(bucket)) {
             assertThat(store.list("")).isEmpty();
