@@ -25,7 +25,7 @@ public record DumpOptions(List<String> args) {
             Map.entry("no-blobs", false), Map.entry("blobs", false), Map.entry("schema-only", false),
             Map.entry("data-only", false), Map.entry("quote-all-identifiers", false),
             Map.entry("enable-row-security", false), Map.entry("no-sync", false),
-            Map.entry("no-statistics", false));
+            Map.entry("statistics", false), Map.entry("no-statistics", false));
     private static final Map<String, String> SHORT = Map.of(
             "n", "schema", "N", "exclude-schema", "t", "table", "T", "exclude-table", "e", "extension",
             "O", "no-owner", "x", "no-privileges", "b", "blobs", "B", "no-blobs", "s", "schema-only");
