@@ -20,7 +20,7 @@ public final class LogConfig {
     private static volatile Format format = "json".equalsIgnoreCase(System.getProperty("pgbackup.log.format"))
             ? Format.JSON : Format.TEXT;
     private static final Map<String, Level> PREFIXES = new ConcurrentHashMap<>(Map.of(
-            "software.amazon", Level.WARN, "org.apache.http", Level.WARN, "org.eclipse.jetty", Level.WARN,
+            "software.amazon", Level.WARN, "org.apache.http", Level.WARN, "org.apache.hc", Level.WARN, "org.eclipse.jetty", Level.WARN,
             "org.gaul", Level.WARN, "org.testcontainers", Level.WARN, "tc.", Level.WARN,
             "com.github.dockerjava", Level.WARN, "io.zonky", Level.WARN, "org.jclouds", Level.WARN));
 

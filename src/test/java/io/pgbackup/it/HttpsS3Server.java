@@ -50,7 +50,7 @@ final class HttpsS3Server extends S3Server implements AutoCloseable {
             tmf.init(ks);
             return software.amazon.awssdk.services.s3.S3Client.builder().endpointOverride(endpoint()).forcePathStyle(true)
                     .region(software.amazon.awssdk.regions.Region.of(region()))
-                    .httpClientBuilder(software.amazon.awssdk.http.apache.ApacheHttpClient.builder()
+                    .httpClientBuilder(software.amazon.awssdk.http.apache5.Apache5HttpClient.builder()
                             .tlsTrustManagersProvider(tmf::getTrustManagers))
                     .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
                             software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(KEY, SECRET)))
