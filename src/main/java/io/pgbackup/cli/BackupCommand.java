@@ -1,8 +1,8 @@
 package io.pgbackup.cli;
 
 import io.pgbackup.Cancellation;
-import io.pgbackup.backup.BackupRequest;
-import io.pgbackup.backup.BackupService;
+import io.pgbackup.backup.take.BackupRequest;
+import io.pgbackup.backup.take.BackupService;
 import io.pgbackup.repo.LockPolicy;
 import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.manifest.Manifest;

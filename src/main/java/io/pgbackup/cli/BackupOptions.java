@@ -2,15 +2,15 @@ package io.pgbackup.cli;
 
 import io.pgbackup.PgBackupException;
 import io.pgbackup.pipeline.age.AgeRecipients;
-import io.pgbackup.backup.ServerBackupService;
+import io.pgbackup.backup.take.ServerBackupService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.pgbackup.backup.BackupFormat;
-import io.pgbackup.backup.BackupRequest;
+import io.pgbackup.backup.take.BackupFormat;
+import io.pgbackup.backup.take.BackupRequest;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.DumpOptions;
 import io.pgbackup.pipeline.SqlCompression;

@@ -1,9 +1,9 @@
 package io.pgbackup.cli;
 
 import io.pgbackup.Cancellation;
-import io.pgbackup.backup.BackupRequest;
-import io.pgbackup.backup.BackupService;
-import io.pgbackup.backup.ServerBackupService;
+import io.pgbackup.backup.take.BackupRequest;
+import io.pgbackup.backup.take.BackupService;
+import io.pgbackup.backup.take.ServerBackupService;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.PgTools;

@@ -3,7 +3,7 @@ package io.pgbackup.cli;
 import io.pgbackup.repo.Catalog;
 import io.pgbackup.repo.Selector;
 import io.pgbackup.manifest.Manifest;
-import io.pgbackup.backup.DownloadService;
+import io.pgbackup.backup.restore.DownloadService;
 import io.pgbackup.repo.ObjectReader;
 import io.pgbackup.storage.ObjectStore;
 import java.nio.file.Path;

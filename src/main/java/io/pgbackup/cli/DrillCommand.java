@@ -7,7 +7,7 @@ import io.pgbackup.notify.Notifier;
 import io.pgbackup.notify.Outcome;
 import io.pgbackup.repo.Catalog;
 import io.pgbackup.manifest.DrillReport;
-import io.pgbackup.backup.DrillService;
+import io.pgbackup.backup.drill.DrillService;
 import io.pgbackup.repo.Selector;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.manifest.ManifestCodec;

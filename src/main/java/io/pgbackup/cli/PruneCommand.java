@@ -3,7 +3,7 @@ package io.pgbackup.cli;
 import io.pgbackup.repo.Catalog;
 import io.pgbackup.repo.LockPolicy;
 import io.pgbackup.repo.PrefixLock;
-import io.pgbackup.backup.PruneService;
+import io.pgbackup.backup.prune.PruneService;
 import io.pgbackup.notify.Kind;
 import io.pgbackup.notify.Notifier;
 import io.pgbackup.retention.Decision;

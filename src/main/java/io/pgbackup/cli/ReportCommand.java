@@ -1,7 +1,7 @@
 package io.pgbackup.cli;
 
 import io.pgbackup.PgBackupException;
-import io.pgbackup.backup.ReportService;
+import io.pgbackup.backup.inspect.ReportService;
 import io.pgbackup.health.StatusPolicy;
 import io.pgbackup.repo.Catalog;
 import io.pgbackup.storage.ObjectStore;

@@ -2,9 +2,9 @@ package io.pgbackup.cli;
 
 import io.pgbackup.PgBackupException;
 import io.pgbackup.repo.Catalog;
-import io.pgbackup.backup.RestoreRequest;
-import io.pgbackup.backup.RestoreService;
-import io.pgbackup.backup.ServerRestoreService;
+import io.pgbackup.backup.restore.RestoreRequest;
+import io.pgbackup.backup.restore.RestoreService;
+import io.pgbackup.backup.restore.ServerRestoreService;
 import io.pgbackup.ExitCode;
 import io.pgbackup.repo.Selector;
 import io.pgbackup.manifest.Manifest;

@@ -1,10 +1,10 @@
 package io.pgbackup.cli;
 
-import io.pgbackup.backup.BackupRequest;
+import io.pgbackup.backup.take.BackupRequest;
 import io.pgbackup.notify.Kind;
 import io.pgbackup.notify.Notifier;
 import io.pgbackup.repo.PrefixLock;
-import io.pgbackup.backup.BackupService;
+import io.pgbackup.backup.take.BackupService;
 import io.pgbackup.Cancellation;
 import io.pgbackup.repo.Catalog;
 import io.pgbackup.repo.LockPolicy;

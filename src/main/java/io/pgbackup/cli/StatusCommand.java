@@ -4,7 +4,7 @@ import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.notify.Kind;
 import io.pgbackup.notify.Notifier;
-import io.pgbackup.backup.StatusService;
+import io.pgbackup.backup.inspect.StatusService;
 import io.pgbackup.health.Status;
 import io.pgbackup.health.StatusPolicy;
 import io.pgbackup.health.Verdict;

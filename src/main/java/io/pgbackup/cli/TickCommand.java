@@ -7,7 +7,7 @@ import io.pgbackup.notify.Notifier;
 import java.util.concurrent.atomic.AtomicBoolean;
 import io.pgbackup.repo.Catalog;
 import io.pgbackup.repo.LockPolicy;
-import io.pgbackup.backup.TickService;
+import io.pgbackup.jobs.TickService;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.retention.RetentionPolicy;
 import io.pgbackup.schedule.CronSchedule;

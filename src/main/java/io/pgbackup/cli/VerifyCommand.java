@@ -4,7 +4,7 @@ import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.repo.Catalog;
 import io.pgbackup.repo.Selector;
-import io.pgbackup.backup.VerifyService;
+import io.pgbackup.backup.inspect.VerifyService;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.PgTools;
 import io.pgbackup.manifest.KeyLayout;

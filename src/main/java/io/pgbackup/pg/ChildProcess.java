@@ -77,6 +77,19 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * What an exit status says, for the one error line: killed or exited, and the tail of stderr;
+     * a dump cancelled by a hot standby's recovery conflict names the cause and the fixes.
+     */
+    public String describeExit(int rc) {
+        String how = rc > 128 && rc < 160 ? "was killed by signal " + (rc - 128) : "exited with code " + rc;
+        String tail = stderrTail();
+        if (tail.contains("conflict with recovery")) {
+            return name + " " + StandbySnapshot.RECOVERY_CONFLICT + " (" + how + ": " + tail + ")";
+        }
+        return name + " " + how + (tail.isEmpty() ? "" : ": " + tail);
+    }
+
     /** Waits for exit and for stderr to be drained; returns the exit status. */
     public int waitFor() throws InterruptedException {
         int rc = process.waitFor();

@@ -18,6 +18,14 @@ import java.time.Instant;
  * transaction does not).
  */
 public final class StandbySnapshot implements AutoCloseable {
+    /**
+     * A dump cancelled by a hot standby. Not retried: a new dump under the same settings meets the
+     * same cleanup on the primary, after as long a wait; the fix is a setting, named here.
+     */
+    public static final String RECOVERY_CONFLICT = "was cancelled by the standby: a recovery conflict (replay removed "
+            + "row versions the dump's snapshot still needed); set hot_standby_feedback = on on the standby, or raise "
+            + "max_standby_streaming_delay and max_standby_archive_delay above the dump's duration";
+
     private final Connection c;
     private final String id;
     private final Point point;

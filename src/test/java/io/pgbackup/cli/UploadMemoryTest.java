@@ -62,7 +62,7 @@ class UploadMemoryTest {
     void aServerBackupCountsTwoUploadsPerDatabaseDumpedAtOnce() {
         BackupOptions.Resolved one = new BackupOptions.Resolved(null, null, null, null, null, null, 1);
         assertThat(one.uploadsInFlight()).as("one database: the archive and the script").isEqualTo(2);
-        var all = new io.pgbackup.backup.ServerBackupService.Selection(null, java.util.List.of());
+        var all = new io.pgbackup.backup.take.ServerBackupService.Selection(null, java.util.List.of());
         assertThat(new BackupOptions.Resolved(null, null, null, null, null, all, 1).uploadsInFlight()).isEqualTo(2);
         assertThat(new BackupOptions.Resolved(null, null, null, null, null, all, 3).uploadsInFlight()).isEqualTo(6);
         // what the backup command then asks of the heap: 6 x 8 MiB + headroom does not fit 62 MiB at all

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
-import io.pgbackup.backup.BackupFormat;
-import io.pgbackup.backup.BackupRequest;
-import io.pgbackup.backup.BackupService;
+import io.pgbackup.backup.take.BackupFormat;
+import io.pgbackup.backup.take.BackupRequest;
+import io.pgbackup.backup.take.BackupService;
 import io.pgbackup.Cancellation;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;

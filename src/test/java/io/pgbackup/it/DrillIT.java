@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgbackup.ExitCode;
-import io.pgbackup.backup.DrillService;
+import io.pgbackup.backup.drill.DrillService;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.storage.ObjectInfo;
 import io.pgbackup.storage.s3.S3ObjectStore;

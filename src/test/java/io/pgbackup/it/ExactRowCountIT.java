@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;
 import io.pgbackup.manifest.DrillReport;
-import io.pgbackup.backup.DrillService;
+import io.pgbackup.backup.drill.DrillService;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.ConnectionString;

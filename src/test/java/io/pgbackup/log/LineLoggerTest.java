@@ -35,7 +35,7 @@ class LineLoggerTest {
     void jsonLinesHaveEcsFieldsAndKeyValues() throws Exception {
         LogConfig.format(LogConfig.Format.JSON);
         LogTail.clear();
-        Logger log = LoggerFactory.getLogger("io.pgbackup.backup.BackupService");
+        Logger log = LoggerFactory.getLogger("io.pgbackup.backup.take.BackupService");
         log.atInfo().addKeyValue("stem", "2026/12/01/03-00-00").addKeyValue("bytes", 1234L).addKeyValue("duration", 1.5)
                 .log("backup {} complete", "2026/12/01/03-00-00");
         log.warn("a \"quoted\"\nmultiline {}", "thing", new IllegalStateException("boom"));
@@ -45,7 +45,7 @@ class LineLoggerTest {
         assertThat(a.get("@timestamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
         assertThat(a.get("log.level").asText()).isEqualTo("INFO");
         assertThat(a.get("message").asText()).isEqualTo("backup 2026/12/01/03-00-00 complete");
-        assertThat(a.get("log.logger").asText()).isEqualTo("io.pgbackup.backup.BackupService");
+        assertThat(a.get("log.logger").asText()).isEqualTo("io.pgbackup.backup.take.BackupService");
         assertThat(a.get("stem").asText()).isEqualTo("2026/12/01/03-00-00");
         assertThat(a.get("bytes").isIntegralNumber()).isTrue();
         assertThat(a.get("bytes").asLong()).isEqualTo(1234);

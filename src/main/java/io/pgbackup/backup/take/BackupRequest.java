@@ -1,4 +1,4 @@
-package io.pgbackup.backup;
+package io.pgbackup.backup.take;
 
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.DumpOptions;

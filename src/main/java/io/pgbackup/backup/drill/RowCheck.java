@@ -1,4 +1,4 @@
-package io.pgbackup.backup;
+package io.pgbackup.backup.drill;
 
 import io.pgbackup.manifest.DrillReport;
 import io.pgbackup.manifest.Manifest;

@@ -1,4 +1,4 @@
-package io.pgbackup.backup;
+package io.pgbackup.backup.restore;
 
 import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;
@@ -86,7 +86,7 @@ public final class ServerRestoreService {
     }
 
     /** The globals script of a server backup, decrypted and decompressed, its size and SHA-256 checked. */
-    static String readGlobals(ObjectReader reader, Manifest m) {
+    public static String readGlobals(ObjectReader reader, Manifest m) {
         Manifest.StoredObject g = m.globals().orElseThrow(() -> new PgBackupException(ExitCode.INTEGRITY,
                 "server backup " + m.stem() + " lists no globals object"));
         try (StoredRead read = reader.open(g, ObjectReader.Layer.CONTENT)) {

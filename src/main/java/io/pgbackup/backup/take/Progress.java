@@ -1,4 +1,4 @@
-package io.pgbackup.backup;
+package io.pgbackup.backup.take;
 
 import io.pgbackup.Bytes;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.pgbackup.backup;
+package io.pgbackup.backup.inspect;
 
 import io.pgbackup.health.Facts;
 import io.pgbackup.health.Health;

@@ -1,4 +1,4 @@
-package io.pgbackup.backup;
+package io.pgbackup.jobs;
 
 import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;

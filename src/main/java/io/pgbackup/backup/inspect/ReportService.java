@@ -1,4 +1,4 @@
-package io.pgbackup.backup;
+package io.pgbackup.backup.inspect;
 
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;

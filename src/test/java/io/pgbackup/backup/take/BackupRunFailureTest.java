@@ -1,4 +1,4 @@
-package io.pgbackup.backup;
+package io.pgbackup.backup.take;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

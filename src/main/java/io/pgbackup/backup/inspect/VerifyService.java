@@ -1,4 +1,5 @@
-package io.pgbackup.backup;
+package io.pgbackup.backup.inspect;
+
 
 import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;
@@ -173,7 +174,7 @@ public final class VerifyService {
             if (o.readFailure() != null) {
                 return unreadable(o.readFailure(), "cannot be read: ");
             }
-            return o.exitCode() == 0 ? null : new Problem(BackupRun.exitMessage(p, o.exitCode()), false);
+            return o.exitCode() == 0 ? null : new Problem(p.describeExit(o.exitCode()), false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PgBackupException(ExitCode.INTERRUPTED, "interrupted");

@@ -1,4 +1,4 @@
-package io.pgbackup.backup;
+package io.pgbackup.backup.take;
 
 import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;
@@ -179,7 +179,7 @@ final class BackupRun {
             // End of stream is only complete output if the program says so.
             int rc = child.waitFor();
             if (rc != 0) {
-                fail(ExitCode.DUMP_FAILED, exitMessage(child, rc), null);
+                fail(ExitCode.DUMP_FAILED, child.describeExit(rc), null);
                 return;
             }
             for (OutputStream s : sinks) {
@@ -227,7 +227,7 @@ final class BackupRun {
                 if (!c.isAlive() || waitExit(c)) {
                     int rc = c.waitFor();
                     if (rc != 0) {
-                        fail(ExitCode.DUMP_FAILED, exitMessage(c, rc), null);
+                        fail(ExitCode.DUMP_FAILED, c.describeExit(rc), null);
                         return;
                     }
                 }
@@ -244,23 +244,6 @@ final class BackupRun {
             Thread.sleep(20);
         }
         return !c.isAlive();
-    }
-
-    /**
-     * A dump cancelled by a hot standby. Not retried: a new dump under the same settings meets the
-     * same cleanup on the primary, after as long a wait; the fix is a setting, named here.
-     */
-    static final String RECOVERY_CONFLICT = "was cancelled by the standby: a recovery conflict (replay removed row "
-            + "versions the dump's snapshot still needed); set hot_standby_feedback = on on the standby, or raise "
-            + "max_standby_streaming_delay and max_standby_archive_delay above the dump's duration";
-
-    static String exitMessage(ChildProcess c, int rc) {
-        String how = rc > 128 && rc < 160 ? "was killed by signal " + (rc - 128) : "exited with code " + rc;
-        String tail = c.stderrTail();
-        if (tail.contains("conflict with recovery")) {
-            return c.name() + " " + RECOVERY_CONFLICT + " (" + how + ": " + tail + ")";
-        }
-        return c.name() + " " + how + (tail.isEmpty() ? "" : ": " + tail);
     }
 
     /**

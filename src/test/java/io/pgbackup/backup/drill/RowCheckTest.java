@@ -1,4 +1,6 @@
-package io.pgbackup.backup;
+package io.pgbackup.backup.drill;
+
+import io.pgbackup.backup.take.BackupService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,24 +47,5 @@ class RowCheckTest {
         assertThat(noted.get(1).detail()).contains("not checked").contains("public.stale has 10 rows");
         var strict = RowCheck.checks(legacy, Map.of("public.stale", 10L), 0.1, null);
         assertThat(strict.get(1).ok()).isFalse();
-    }
-
-    @Test
-    void theManifestListsTheTablesOfTheDumpWithTheirCountsAndTheServersEstimates() throws Exception {
-        RowCountingStage counter = new RowCountingStage();
-        try (OutputStream out = counter.wrap(OutputStream.nullOutputStream())) {
-            out.write(String.join("\n", "-- Name: a; Type: TABLE; Schema: public; Owner: x", "CREATE TABLE public.a (x int);",
-                    "-- Name: p; Type: TABLE; Schema: public; Owner: x", "CREATE TABLE public.p (x int) PARTITION BY RANGE (x);",
-                    "-- Name: new_one; Type: TABLE; Schema: public; Owner: x", "CREATE TABLE public.new_one (x int);",
-                    "COPY public.a (x) FROM stdin;", "1", "2", "\\.", "COPY public.new_one (x) FROM stdin;", "\\.", "")
-                    .getBytes(StandardCharsets.UTF_8));
-        }
-        ServerInfo info = new ServerInfo(new ToolVersion(15, "15.1"), "db", 1, List.of(
-                new TableInfo("public", "a", 7, false), new TableInfo("public", "p", 0, true),
-                new TableInfo("other", "not_dumped", 3, false)));
-        assertThat(BackupService.tables(info, counter)).containsExactly(
-                new Manifest.Table("public", "a", 7, 2L, null),
-                new Manifest.Table("public", "new_one", -1, 0L, null),
-                new Manifest.Table("public", "p", 0, null, "partitioned"));
     }
 }

@@ -1,4 +1,5 @@
-package io.pgbackup.backup;
+package io.pgbackup.backup.restore;
+
 
 import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;
@@ -334,8 +335,7 @@ public final class RestoreService {
             try {
                 read.finish();
             } catch (PgBackupException integrity) {
-                String childError = o.exitCode() != 0 ? "; the restore failed with: " + BackupRun.exitMessage(reported,
-                        o.exitCode()) : "";
+                String childError = o.exitCode() != 0 ? "; the restore failed with: " + reported.describeExit(o.exitCode()) : "";
                 throw new PgBackupException(ExitCode.INTEGRITY, integrity.getMessage() + childError);
             } catch (StoredReadException e) {
                 throw new PgBackupException(ExitCode.STORAGE, "restore of " + obj.key() + " stopped: " + e.getMessage()
@@ -348,7 +348,7 @@ public final class RestoreService {
             }
             if (o.exitCode() != 0) {
                 throw new PgBackupException(ExitCode.RESTORE_FAILED, "restore of " + obj.key() + " failed: "
-                        + BackupRun.exitMessage(reported, o.exitCode()));
+                        + reported.describeExit(o.exitCode()));
             }
         }
     }
@@ -398,7 +398,7 @@ public final class RestoreService {
             cancellation.check("during the restore: pg_restore was stopped; the target may hold part of the backup");
             if (rc != 0) {
                 throw new PgBackupException(ExitCode.RESTORE_FAILED, "restore of " + obj.key() + " failed: "
-                        + BackupRun.exitMessage(child, rc));
+                        + child.describeExit(rc));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

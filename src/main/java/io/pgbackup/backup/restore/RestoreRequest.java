@@ -1,4 +1,4 @@
-package io.pgbackup.backup;
+package io.pgbackup.backup.restore;
 
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.ConnectionString;

@@ -1,11 +1,11 @@
-package io.pgbackup.backup;
+package io.pgbackup.manifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgbackup.manifest.KeyLayout;
 import org.junit.jupiter.api.Test;
 
-class ServerBackupUnitTest {
+/** A server backup's per-database keys: findable by a person, unambiguous for pgbackup. */
+class DatabaseKeysTest {
     @Test
     void databaseKeysKeepNamesFindableAndUnambiguous() {
         KeyLayout l = new KeyLayout("prod");
@@ -21,20 +21,5 @@ class ServerBackupUnitTest {
         assertThat(l.manifestStem("prod/2026/12/01/03-00-00/app.json")).isEmpty();
         assertThat(KeyLayout.isBackupObject("prod/2026/12/01/03-00-00/app.dump.age")).isTrue();
         assertThat(KeyLayout.isBackupObject("prod/2026/12/01/03-00-00.drill-20261201T040000000Z.json.age")).isFalse();
-    }
-
-    @Test
-    void serverDrillScratchNamesFitPostgresLimit() {
-        String a = DrillService.scratchName("2026/12/01/03-00-00", "app");
-        assertThat(a).isEqualTo("pgbackup_drill_20261201_030000_app");
-        String longName = "x".repeat(60);
-        String b = DrillService.scratchName("2026/12/01/03-00-00-2", longName);
-        assertThat(b.length()).isLessThanOrEqualTo(63);
-        assertThat(b).isNotEqualTo(DrillService.scratchName("2026/12/01/03-00-00-2", longName + "y"));
-        assertThat(DrillService.scratchName("2026/12/01/03-00-00", "my_db")).isEqualTo("pgbackup_drill_20261201_030000_my_db");
-        assertThat(DrillService.scratchName("2026/12/01/03-00-00", "My DB")).startsWith("pgbackup_drill_20261201_030000_my_db_")
-                .as("names that differ only by case or punctuation get scratch databases of their own")
-                .isNotEqualTo(DrillService.scratchName("2026/12/01/03-00-00", "my_db"))
-                .isNotEqualTo(DrillService.scratchName("2026/12/01/03-00-00", "My_DB"));
     }
 }

@@ -1,4 +1,4 @@
-package io.pgbackup.backup;
+package io.pgbackup.backup.take;
 
 import io.pgbackup.Cancellation;
 import io.pgbackup.ProcessId;
@@ -209,7 +209,7 @@ public final class BackupService {
         } catch (PgBackupException e) {
             if (e.exitCode() == ExitCode.DUMP_FAILED && snapshot != null && !e.getMessage().contains("recovery conflict")
                     && snapshot.endedByRecoveryConflict()) {
-                throw new PgBackupException(ExitCode.DUMP_FAILED, "pg_dump " + BackupRun.RECOVERY_CONFLICT + " (" + e.getMessage() + ")",
+                throw new PgBackupException(ExitCode.DUMP_FAILED, "pg_dump " + StandbySnapshot.RECOVERY_CONFLICT + " (" + e.getMessage() + ")",
                         e);
             }
             throw e;

@@ -1,4 +1,6 @@
-package io.pgbackup.backup;
+package io.pgbackup.jobs;
+
+import io.pgbackup.backup.take.BackupRequest;
 
 import io.pgbackup.Cancellation;
 import io.pgbackup.repo.LockPolicy;

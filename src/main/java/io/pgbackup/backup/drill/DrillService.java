@@ -1,4 +1,9 @@
-package io.pgbackup.backup;
+package io.pgbackup.backup.drill;
+
+import io.pgbackup.backup.restore.RestoreRequest;
+import io.pgbackup.backup.restore.RestoreService;
+import io.pgbackup.backup.restore.ServerRestoreService;
+import io.pgbackup.backup.restore.Globals;
 
 import io.pgbackup.manifest.DrillReport;
 import io.pgbackup.Cancellation;
