@@ -21,7 +21,8 @@
 #   --quick      only L, 2, 3 and the restore rows P, R
 #   --extra ARGS       add a row X<n>: pgbackup backup ARGS (e.g. --extra '--s3-checksums when_required')
 #   --extra-jvm OPTS   add a row X<n>: pgbackup backup with JVM options OPTS instead of BENCH_JAVA_OPTS
-#   --baseline-jar JAR add a row 3b: row 3 with another build (e.g. an older commit's jar) for a 3/3b ratio
+#   --baseline-jar JAR add a row 3b: row 3 with another build (e.g. an older commit's jar) for a 3/3b ratio;
+#                      rows 3eb and S1b (3e, S1 with it) are then defined for --rows
 #   --server-dbs N     add rows S1, S2: a server backup (--databases) of N copies of the dataset
 #                      (CREATE DATABASE ... TEMPLATE bench), one database at a time and two at once
 #   --rows "L 3 ..."   measure only these rows (after the options above added theirs)
@@ -380,6 +381,10 @@ if [[ -n "${BASELINE_JAR:-}" ]]; then
     DESC[3b]="row 3 with the baseline jar"
     CMD[3b]="$PGB_ENV java $JAVA_OPTS -jar $BASELINE_JAR backup"
 fi
+if [[ -n "${BASELINE_JAR:-}" && -n "$AGE_RECIPIENT" ]]; then
+    DESC[3eb]="row 3e with the baseline jar (--rows to measure it)"
+    CMD[3eb]="$PGB_ENV java $JAVA_OPTS -jar $BASELINE_JAR backup --age-recipient $AGE_RECIPIENT"
+fi
 if [[ "$SERVER_DBS" -gt 1 ]]; then
     dbs=bench
     for ((i = 2; i <= SERVER_DBS; i++)); do
@@ -391,6 +396,10 @@ if [[ "$SERVER_DBS" -gt 1 ]]; then
     DESC[S2]="pgbackup backup --databases ($SERVER_DBS dbs) --parallel-databases 2"
     CMD[S1]="$PGB --databases $dbs"
     CMD[S2]="$PGB --databases $dbs --parallel-databases 2"
+    if [[ -n "${BASELINE_JAR:-}" ]]; then
+        DESC[S1b]="row S1 with the baseline jar (--rows to measure it)"
+        CMD[S1b]="$PGB_ENV java $JAVA_OPTS -jar $BASELINE_JAR backup --databases $dbs"
+    fi
 fi
 if [[ -n "$ONLY_ROWS" ]]; then
     read -r -a ROWS <<< "$ONLY_ROWS"
@@ -544,6 +553,15 @@ verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == "<=") ? (v <
         printf 'ratio 3/3b wall %6s   (this build vs --baseline-jar %s; cpu %s; 3b/L %s)\n' "$(ratio "${WALL[3]}" "${WALL[3b]}")" \
             "$BASELINE_JAR" "$(ratio "${CPU[3]}" "${CPU[3b]}")" "$(ratio "${WALL[3b]}" "${WALL[L]}")"
     fi
+    for pair in "3e 3eb" "S1 S1b"; do
+        read -r now before <<< "$pair"
+        if [[ -n "${WALL[$now]:-}" && -n "${WALL[$before]:-}" ]]; then
+            printf 'ratio %s/%s wall %5s   (this build vs --baseline-jar; cpu %s; peak RSS %s vs %s MiB)\n' "$now" "$before" \
+                "$(ratio "${WALL[$now]}" "${WALL[$before]}")" "$(ratio "${CPU[$now]}" "${CPU[$before]}")" \
+                "$(awk -v k="${RSS[$now]}" 'BEGIN { printf "%.1f", k / 1024 }')" \
+                "$(awk -v k="${RSS[$before]}" 'BEGIN { printf "%.1f", k / 1024 }')"
+        fi
+    done
     if [[ -n "${WALL[S2]:-}" && -n "${WALL[S1]:-}" ]]; then
         printf 'ratio S2/S1 wall %5s   (%s databases, 2 at a time vs 1; cpu %s)\n' "$(ratio "${WALL[S2]}" "${WALL[S1]}")" \
             "$SERVER_DBS" "$(ratio "${CPU[S2]}" "${CPU[S1]}")"

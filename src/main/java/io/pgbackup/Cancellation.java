@@ -87,14 +87,11 @@ public final class Cancellation {
                 Thread.currentThread().interrupt();
                 throw new PgBackupException(ExitCode.INTERRUPTED, "interrupted " + what);
             } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (c instanceof Error err) {
+                if (e.getCause() instanceof Error err) {
                     throw err;
                 }
-                throw new PgBackupException(ExitCode.FAILURE, what + " failed: " + c, c);
+                throw Tasks.failure(e, PgBackupException.class, c -> new PgBackupException(ExitCode.FAILURE,
+                        what + " failed: " + c, c));
             }
         }
     }

@@ -1,7 +1,7 @@
 package io.pgbackup;
 
 import io.pgbackup.Cancellation;
-import io.pgbackup.cli.Context;
+import io.pgbackup.jobs.Context;
 import io.pgbackup.cli.RootCommand;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -32,7 +32,7 @@ public final class Main {
         try {
             String v = env.get("SHUTDOWN_GRACE");
             return v == null || v.isBlank() ? Cancellation.DEFAULT_GRACE
-                    : io.pgbackup.retention.RetentionPolicy.parseDuration(v.strip());
+                    : io.pgbackup.config.Durations.parse(v.strip());
         } catch (RuntimeException e) {
             return Cancellation.DEFAULT_GRACE;
         }

@@ -2,7 +2,6 @@ package io.pgbackup.cli;
 
 import io.pgbackup.PgBackupException;
 import io.pgbackup.pipeline.age.AgeRecipients;
-import io.pgbackup.backup.take.ServerBackupService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,11 +10,12 @@ import java.util.List;
 
 import io.pgbackup.backup.take.BackupFormat;
 import io.pgbackup.backup.take.BackupRequest;
-import io.pgbackup.pg.ConnectionString;
+import io.pgbackup.backup.take.WholeServer;
+import io.pgbackup.config.Setting;
+import io.pgbackup.jobs.BackupJob;
 import io.pgbackup.pg.DumpOptions;
 import io.pgbackup.pipeline.SqlCompression;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -67,30 +67,8 @@ final class BackupOptions {
             description = "With --databases: dump N databases at once (1-8). Env: PARALLEL_DATABASES. Default: 1.")
     String parallelDatabases;
 
-    /** A validated template; {@link Resolved#request} fills in what differs per run. */
-    record Resolved(BackupFormat format, SqlCompression compression, DumpOptions dumpOptions, Duration progressEvery,
-            AgeRecipients recipients, ServerBackupService.Selection databases, int parallel) {
-        BackupRequest request(ConnectionString source, String label, String trigger, Instant slot) {
-            return new BackupRequest(source, format, compression, label, trigger, slot, dumpOptions, recipients);
-        }
-
-        /** Whether runs back up several databases and the globals (PG_DATABASES). */
-        boolean server() {
-            return databases != null;
-        }
-
-        ServerBackupService.Request serverRequest(BackupRequest template) {
-            return new ServerBackupService.Request(template, databases, parallel);
-        }
-
-        /** Uploads at once: two per database in flight (the globals are small). */
-        int uploadsInFlight() {
-            return server() ? 2 * parallel : 2;
-        }
-    }
-
     /** PG_DATABASES: null (one database), all, or a list; names as the server spells them (case matters). */
-    static ServerBackupService.Selection selection(Setting dbs, Setting exclude) {
+    static WholeServer.Selection selection(Setting dbs, Setting exclude) {
         if (!dbs.isSet()) {
             if (exclude.isSet()) {
                 throw PgBackupException.config(exclude.source() + " needs --databases/PG_DATABASES (all or a list)");
@@ -100,9 +78,9 @@ final class BackupOptions {
         List<String> ex = exclude.isSet() ? names(exclude) : List.of();
         String v = dbs.value().strip();
         if (v.equalsIgnoreCase("all") || v.equals("*")) {
-            return new ServerBackupService.Selection(null, ex);
+            return new WholeServer.Selection(null, ex);
         }
-        return new ServerBackupService.Selection(names(dbs), ex);
+        return new WholeServer.Selection(names(dbs), ex);
     }
 
     private static List<String> names(Setting s) {
@@ -149,23 +127,24 @@ final class BackupOptions {
         return sources.isEmpty() ? null : AgeRecipients.parse(sources);
     }
 
-    Resolved resolve(Map<String, String> env) {
+    /** The plan of every backup these options take, checked before anything runs. */
+    BackupJob.Plan resolve(Map<String, String> env) {
         Setting f = Setting.resolve(env, "--format", format, "both", "BACKUP_FORMAT");
         Setting comp = Setting.resolve(env, "--sql-compression", sqlCompression, "zstd", "SQL_COMPRESSION");
         Setting opts = Setting.resolve(env, "--dump-options", dumpOptions, "", "PG_DUMP_OPTIONS");
         // Still validated (a typo stays an error), then ignored: the counts come from the dump stream now.
-        if (Flags.bool(Setting.resolve(env, "--count-rows", countRows, "false", "COUNT_ROWS"))) {
+        if (Setting.resolve(env, "--count-rows", countRows, "false", "COUNT_ROWS").asBool()) {
             org.slf4j.LoggerFactory.getLogger(BackupOptions.class).info("--count-rows/COUNT_ROWS is no longer needed: "
                     + "every backup counts its rows exactly from the dump stream");
         }
-        return new Resolved(BackupFormat.parse(f.value(), f.source()), SqlCompression.parse(comp.value(), comp.source()),
-                DumpOptions.parse(opts.value(), opts.source()),
-                Duration.ofSeconds(Flags.positiveInt(
-                        Setting.resolve(env, "--progress-interval", progressInterval, "5", "PROGRESS_INTERVAL"))),
-                recipients(env),
+        BackupRequest.Contents what = new BackupRequest.Contents(BackupFormat.parse(f.value(), f.source()),
+                SqlCompression.parse(comp.value(), comp.source()), DumpOptions.parse(opts.value(), opts.source()),
+                recipients(env));
+        return new BackupJob.Plan(what,
                 selection(Setting.resolve(env, "--databases", databases, null, "PG_DATABASES"),
                         Setting.resolve(env, "--exclude-databases", excludeDatabases, null, "PG_EXCLUDE_DATABASES")),
-                Flags.intInRange(Setting.resolve(env, "--parallel-databases", parallelDatabases, "1", "PARALLEL_DATABASES"),
-                        1, 8));
+                Setting.resolve(env, "--parallel-databases", parallelDatabases, "1", "PARALLEL_DATABASES").asInt(1, 8),
+                Duration.ofSeconds(Setting.resolve(env, "--progress-interval", progressInterval, "5", "PROGRESS_INTERVAL")
+                        .asPositiveInt()));
     }
 }

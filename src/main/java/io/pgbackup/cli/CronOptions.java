@@ -1,5 +1,6 @@
 package io.pgbackup.cli;
 
+import io.pgbackup.config.Setting;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.schedule.CronSchedule;
 import io.pgbackup.schedule.InvalidScheduleException;

@@ -1,5 +1,6 @@
 package io.pgbackup.cli;
 
+import io.pgbackup.config.Setting;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.pg.ConnectionString;
 import java.util.Map;

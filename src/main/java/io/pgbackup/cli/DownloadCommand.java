@@ -1,13 +1,11 @@
 package io.pgbackup.cli;
 
-import io.pgbackup.repo.Catalog;
-import io.pgbackup.repo.Selector;
-import io.pgbackup.manifest.Manifest;
-import io.pgbackup.backup.restore.DownloadService;
-import io.pgbackup.repo.ObjectReader;
-import io.pgbackup.storage.ObjectStore;
+import io.pgbackup.jobs.Context;
+import io.pgbackup.jobs.Pick;
+import io.pgbackup.jobs.RestoreJob;
+import io.pgbackup.jobs.Site;
+
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,18 +42,13 @@ final class DownloadCommand implements Callable<Integer> {
     IdentityOptions identity = new IdentityOptions();
 
     @Override
-    public Integer call() throws Exception {
-        Map<String, String> env = root.context().env();
-        Selector sel = backupSelector.resolve(root.context().clock());
-        StoreOptions.Resolved where = store.resolve(env);
-        io.pgbackup.pipeline.age.AgeIdentities keys = identity.resolve(env);
-        try (ObjectStore objects = where.open()) {
-            Manifest m = sel.choose(new Catalog(objects, where.layout()).all());
-            List<Path> files = new DownloadService(new ObjectReader(objects, keys), root.context().cancellation())
-                    .download(m, output, raw ? ObjectReader.Layer.STORED : ObjectReader.Layer.PAYLOAD);
-            files.forEach(spec.commandLine().getOut()::println);
-            spec.commandLine().getOut().flush();
-        }
+    public Integer call() {
+        Context ctx = root.context();
+        Map<String, String> env = ctx.env();
+        Pick pick = backupSelector.resolve(ctx.clock());
+        RestoreJob job = RestoreJob.of(Site.of(ctx, FlagSet.of(env, store)), identity.resolve(env));
+        job.download(pick, output, raw).forEach(spec.commandLine().getOut()::println);
+        spec.commandLine().getOut().flush();
         return 0;
     }
 }

@@ -1,20 +1,18 @@
 package io.pgbackup.cli;
 
+import io.pgbackup.Bytes;
 import io.pgbackup.PgBackupException;
-import io.pgbackup.repo.Catalog;
+import io.pgbackup.jobs.Context;
+import io.pgbackup.jobs.ListJob;
+import io.pgbackup.jobs.Site;
 import io.pgbackup.manifest.Manifest;
-import io.pgbackup.manifest.ManifestCodec;
-import io.pgbackup.storage.ObjectStore;
+
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,66 +55,49 @@ final class ListCommand implements Callable<Integer> {
     StoreOptions store = new StoreOptions();
 
     @Override
-    public Integer call() throws Exception {
-        Map<String, String> env = root.context().env();
-        Instant from = since == null ? null : instant(since, "--since", false);
-        Instant to = until == null ? null : instant(until, "--until", true);
+    public Integer call() {
+        Context ctx = root.context();
+        Map<String, String> env = ctx.env();
+        Instant from = since == null ? null : Dates.instant(since, "--since", false);
+        Instant to = until == null ? null : Dates.instant(until, "--until", true);
         if (last != null && last < 1) {
             throw PgBackupException.config("--last must be at least 1; got " + last);
         }
-        StoreOptions.Resolved where = store.resolve(env);
+        ListJob job = new ListJob(Site.of(ctx, FlagSet.of(env, store)));
         PrintWriter out = spec.commandLine().getOut();
-        try (ObjectStore objects = where.open()) {
-            Catalog catalog = new Catalog(objects, where.layout());
-            if (incomplete) {
-                List<Catalog.Incomplete> left = catalog.scan().incomplete();
-                if (json) {
-                    out.println(new String(ManifestCodec.encode(left), java.nio.charset.StandardCharsets.UTF_8));
-                } else {
-                    left.forEach(i -> out.printf(Locale.ROOT, "%-24s %10s  %d object(s), %d pending upload(s)  %s%n",
-                            i.stem(), io.pgbackup.Bytes.format(i.bytes()), i.objects().size(), i.pending().size(),
-                            i.reason()));
-                }
-                return 0;
-            }
-            Stream<Manifest> s = catalog.all().stream()
-                    .filter(m -> from == null || !m.startedAt().isBefore(from))
-                    .filter(m -> to == null || m.startedAt().isBefore(to))
-                    .filter(m -> label == null || label.equals(m.label()));
-            if (last != null) {
-                s = s.limit(last);
-            }
-            List<Manifest> rows = s.toList();
-            if (json) {
-                out.println(new String(ManifestCodec.encode(rows), java.nio.charset.StandardCharsets.UTF_8));
-            } else {
-                out.printf(Locale.ROOT, "%-24s %-16s %-9s %-16s %10s %10s %8s  %s%n", "STEM", "LABEL", "TRIGGER",
-                        "DATABASE", "DUMP", "SQL", "DURATION", "SERVER/PG_DUMP");
-                for (Manifest m : rows) {
-                    // a server backup: its database count, and the sizes summed over its databases
-                    String db = m.serverBackup() ? "server: " + m.server().databases().size() + " db" : m.source().database();
-                    out.printf(Locale.ROOT, "%-24s %-16s %-9s %-16s %10s %10s %7.1fs  %s/%s%s%n", m.stem(),
-                            m.label() == null ? "-" : m.label(), m.trigger(), db, bytes(m, "custom"), bytes(m, "plain"),
-                            m.durationMillis() / 1000.0, m.source().serverVersion(), m.dump().pgDumpVersion(), standby(m));
-                    if (databases && m.serverBackup()) {
-                        for (Manifest.Database d : m.server().databases()) {
-                            Manifest one = m.forDatabase(d.name());
-                            out.printf(Locale.ROOT, "  %-38s %-16s %10s %10s  db %s, %s%n", "", d.name(), bytes(one, "custom"),
-                                    bytes(one, "plain"), io.pgbackup.Bytes.format(d.sizeBytes()),
-                                    d.rows() == null ? "rows encrypted" : d.rows().total() + " rows");
-                        }
-                        m.globals().ifPresent(g -> out.printf(Locale.ROOT, "  %-38s %-16s %10s %10s  %s%n", "", "(globals)",
-                                "-", io.pgbackup.Bytes.format(g.bytes()), m.server().globalsNote() == null
-                                        ? "roles, memberships, tablespaces" : m.server().globalsNote()));
-                        for (Manifest.Skipped sk : m.server().skipped()) {
-                            out.printf(Locale.ROOT, "  %-38s %-16s skipped: %s%n", "", sk.name(), sk.reason());
-                        }
-                    }
-                }
-            }
-            out.flush();
+        if (incomplete) {
+            job.printIncomplete(out, json);
+            return 0;
         }
+        List<Manifest> rows = job.backups(new ListJob.Filter(from, to, label, last));
+        Print.jsonOrText(out, json, rows, this::print);
         return 0;
+    }
+
+    private void print(List<Manifest> rows, PrintWriter out) {
+        out.printf(Locale.ROOT, "%-24s %-16s %-9s %-16s %10s %10s %8s  %s%n", "STEM", "LABEL", "TRIGGER",
+                "DATABASE", "DUMP", "SQL", "DURATION", "SERVER/PG_DUMP");
+        for (Manifest m : rows) {
+            // a server backup: its database count, and the sizes summed over its databases
+            String db = m.serverBackup() ? "server: " + m.server().databases().size() + " db" : m.source().database();
+            out.printf(Locale.ROOT, "%-24s %-16s %-9s %-16s %10s %10s %7.1fs  %s/%s%s%n", m.stem(),
+                    m.label() == null ? "-" : m.label(), m.trigger(), db, bytes(m, "custom"), bytes(m, "plain"),
+                    m.durationMillis() / 1000.0, m.source().serverVersion(), m.dump().pgDumpVersion(), standby(m));
+            if (databases && m.serverBackup()) {
+                for (Manifest.Database d : m.server().databases()) {
+                    Manifest one = m.forDatabase(d.name());
+                    out.printf(Locale.ROOT, "  %-38s %-16s %10s %10s  db %s, %s%n", "", d.name(), bytes(one, "custom"),
+                            bytes(one, "plain"), Bytes.format(d.sizeBytes()),
+                            d.rows() == null ? "rows encrypted" : d.rows().total() + " rows");
+                }
+                m.globals().ifPresent(g -> out.printf(Locale.ROOT, "  %-38s %-16s %10s %10s  %s%n", "", "(globals)",
+                        "-", Bytes.format(g.bytes()), m.server().globalsNote() == null
+                                ? "roles, memberships, tablespaces" : m.server().globalsNote()));
+                for (Manifest.Skipped sk : m.server().skipped()) {
+                    out.printf(Locale.ROOT, "  %-38s %-16s skipped: %s%n", "", sk.name(), sk.reason());
+                }
+            }
+        }
     }
 
     /** "  standby, data as of T (N behind)" for a standby's backup: its stem is not the data's time. */
@@ -141,20 +122,6 @@ final class ListCommand implements Callable<Integer> {
             sum[0] += o.bytes();
             any[0] = true;
         });
-        return any[0] ? io.pgbackup.Bytes.format(sum[0]) : "-";
-    }
-
-    static Instant instant(String s, String flag, boolean endOfDay) {
-        try {
-            if (s.matches("\\d{4}-\\d{2}-\\d{2}")) {
-                LocalDate d = LocalDate.parse(s);
-                return (endOfDay ? d.plusDays(1) : d).atStartOfDay(ZoneOffset.UTC).toInstant();
-            }
-            String t = s.endsWith("Z") ? s.substring(0, s.length() - 1) : s;
-            return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
-        } catch (RuntimeException e) {
-            throw PgBackupException.config(flag + " must be a date (2026-11-27) or a date-time (2026-11-27T03:00); got '"
-                    + s + "'");
-        }
+        return any[0] ? Bytes.format(sum[0]) : "-";
     }
 }

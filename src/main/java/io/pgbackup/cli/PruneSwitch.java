@@ -1,5 +1,6 @@
 package io.pgbackup.cli;
 
+import io.pgbackup.config.Setting;
 import io.pgbackup.retention.RetentionPolicy;
 import java.time.ZoneId;
 import java.util.Map;
@@ -17,6 +18,6 @@ final class PruneSwitch {
 
     /** The policy when pruning is on (validated now), else null. */
     RetentionPolicy policy(Map<String, String> env, ZoneId zone) {
-        return Flags.bool(Setting.resolve(env, "--prune", prune, "false", "PRUNE")) ? retention.resolve(env, zone) : null;
+        return Setting.resolve(env, "--prune", prune, "false", "PRUNE").asBool() ? retention.resolve(env, zone) : null;
     }
 }

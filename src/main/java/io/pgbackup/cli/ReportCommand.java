@@ -1,10 +1,12 @@
 package io.pgbackup.cli;
 
 import io.pgbackup.PgBackupException;
-import io.pgbackup.backup.inspect.ReportService;
+import io.pgbackup.config.Setting;
 import io.pgbackup.health.StatusPolicy;
-import io.pgbackup.repo.Catalog;
-import io.pgbackup.storage.ObjectStore;
+import io.pgbackup.jobs.Context;
+import io.pgbackup.jobs.ReportJob;
+import io.pgbackup.jobs.Site;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -44,25 +46,16 @@ final class ReportCommand implements Callable<Integer> {
     StoreOptions store = new StoreOptions();
 
     @Override
-    public Integer call() throws Exception {
-        Map<String, String> env = root.context().env();
+    public Integer call() {
+        Context ctx = root.context();
+        Map<String, String> env = ctx.env();
         if (output == null && !upload) {
             throw PgBackupException.config("report needs --output FILE, --upload, or both");
         }
-        Duration window = Duration.ofDays(Flags.intInRange(Setting.resolve(env, "--days", days, "90", "REPORT_DAYS"), 1, 3660));
+        Duration window = Duration.ofDays(Setting.resolve(env, "--days", days, "90", "REPORT_DAYS").asInt(1, 3660));
         StatusPolicy policy = status.resolve(env);
-        StoreOptions.Resolved where = store.resolve(env);
-        try (ObjectStore objects = where.open()) {
-            ReportService service = new ReportService(new Catalog(objects, where.layout()), root.context().clock());
-            String html = service.render(window, policy);
-            if (output != null) {
-                ReportService.write(html, output);
-                spec.commandLine().getOut().println(output);
-            }
-            if (upload) {
-                spec.commandLine().getOut().println(service.upload(html));
-            }
-        }
+        ReportJob job = new ReportJob(Site.of(ctx, FlagSet.of(env, store)), window, policy);
+        job.run(output, upload).forEach(spec.commandLine().getOut()::println);
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -1,19 +1,18 @@
 package io.pgbackup.cli;
 
 import io.pgbackup.PgBackupException;
-import io.pgbackup.repo.Catalog;
+import io.pgbackup.backup.restore.RestoreFormat;
 import io.pgbackup.backup.restore.RestoreRequest;
-import io.pgbackup.backup.restore.RestoreService;
-import io.pgbackup.backup.restore.ServerRestoreService;
-import io.pgbackup.ExitCode;
-import io.pgbackup.repo.Selector;
-import io.pgbackup.manifest.Manifest;
+import io.pgbackup.jobs.Context;
+import io.pgbackup.jobs.Pick;
+import io.pgbackup.jobs.RestoreJob;
+import io.pgbackup.jobs.Site;
 import io.pgbackup.pg.ConnectionString;
-import io.pgbackup.pg.Database;
-import io.pgbackup.pg.PgTools;
-import io.pgbackup.repo.ObjectReader;
-import io.pgbackup.storage.ObjectStore;
+
 import java.nio.file.Path;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -86,13 +85,12 @@ final class RestoreCommand implements Callable<Integer> {
     IdentityOptions identity = new IdentityOptions();
 
     @Override
-    public Integer call() throws Exception {
-        Map<String, String> env = root.context().env();
-        Selector sel = backupSelector.resolve(root.context().clock());
+    public Integer call() {
+        Context ctx = root.context();
+        Map<String, String> env = ctx.env();
+        Pick pick = backupSelector.resolve(ctx.clock());
         ConnectionString to = target.require(env);
-        if (!format.equals("custom") && !format.equals("plain")) {
-            throw PgBackupException.config("--format must be custom or plain; got '" + format + "'");
-        }
+        RestoreFormat restoreFormat = RestoreFormat.parse(format, "--format");
         if (jobs < 1 || jobs > 64) {
             throw PgBackupException.config("--jobs must be between 1 and 64; got " + jobs);
         }
@@ -100,58 +98,47 @@ final class RestoreCommand implements Callable<Integer> {
             throw PgBackupException.config("--create must be a plain database name (letters, digits, _ and -); got '"
                     + create + "'");
         }
-        StoreOptions.Resolved where = store.resolve(env);
-        io.pgbackup.pipeline.age.AgeIdentities keys = identity.resolve(env);
-        PgTools tools = new PgTools(env);
+        Site site = Site.of(ctx, FlagSet.of(env, store));
         // Class loading dominates start-up: the driver and the tool probe load on the other core
         // while the store is listed.
-        Warmup.inBackground("jdbc", () -> {
-            Database.preload();
-            tools.toolsets();
-        });
-        if (all && (database != null || create != null || clean || !format.equals("custom") || singleTransaction)) {
+        RestoreJob job = RestoreJob.of(site, identity.resolve(env)).warmingUp();
+        if (all && (database != null || create != null || clean || restoreFormat != RestoreFormat.CUSTOM
+                || singleTransaction)) {
             throw PgBackupException.config("--all restores every database with pg_restore --create: it takes --jobs and "
                     + "--temp-dir, not --database, --create, --clean, --format plain or --single-transaction");
         }
-        try (ObjectStore objects = where.open()) {
-            Manifest m = sel.choose(new Catalog(objects, where.layout()).all());
-            ObjectReader reader = new ObjectReader(objects, keys);
-            if (all) {
-                ServerRestoreService.Result r = new ServerRestoreService(reader, tools, root.context().cancellation())
-                        .restore(new ServerRestoreService.Request(m, to, jobs, tempDir));
-                r.notes().forEach(n -> spec.commandLine().getOut().println("note: " + n));
-                spec.commandLine().getOut().println("restored " + m.stem() + " (" + r.databases().size() + " databases: "
-                        + String.join(", ", r.databases()) + ") onto " + to.redacted());
-                return 0;
-            }
-            boolean fromServer = m.serverBackup();
-            m = oneDatabase(m, database);
-            // The source to protect is that database on the source server, not PG_URI's maintenance database.
-            ConnectionString protect = TargetOptions.source(env)
-                    .map(src -> fromServer ? src.with("dbname", database) : src).orElse(null);
-            ConnectionString into = new RestoreService(reader, tools, root.context().cancellation()).restore(new RestoreRequest(m, to,
-                    protect, format, jobs, clean, noOwner, noPrivileges,
-                    singleTransaction, create, force, tempDir));
-            spec.commandLine().getOut().println("restored " + m.stem() + (fromServer ? " (" + database + ")" : "") + " into "
-                    + into.redacted());
+        PrintWriter out = spec.commandLine().getOut();
+        if (all) {
+            RestoreJob.RestoredServer r = job.all(pick, to, jobs, tempDir);
+            r.result().notes().forEach(n -> out.println("note: " + n));
+            out.println("restored " + r.backup().stem() + " (" + r.result().databases().size() + " databases: "
+                    + String.join(", ", r.result().databases()) + ") onto " + to.redacted());
+            return 0;
         }
+        RestoreJob.Restored r = job.one(pick, database, to, options(restoreFormat), !force);
+        out.println("restored " + r.backup().stem() + (r.database() != null ? " (" + r.database() + ")" : "") + " into "
+                + r.into().redacted());
         return 0;
     }
 
-    /** The one database to restore: a server backup needs --database (or --all). */
-    static Manifest oneDatabase(Manifest m, String database) {
-        if (database == null) {
-            if (m.serverBackup()) {
-                throw PgBackupException.config("backup " + m.stem() + " is a server backup of " + m.databaseNames().size()
-                        + " databases (" + String.join(", ", m.databaseNames()) + "): choose one with --database NAME, or "
-                        + "restore them all onto a server with --all");
-            }
-            return m;
+    private RestoreRequest.Options options(RestoreFormat restoreFormat) {
+        RestoreRequest.Options o = RestoreRequest.Options.DEFAULT.with(restoreFormat).parallel(jobs, tempDir);
+        if (create != null) {
+            o = o.into(RestoreRequest.Into.created(create));
         }
-        try {
-            return m.forDatabase(database);
-        } catch (IllegalArgumentException e) {
-            throw new PgBackupException(ExitCode.NOT_FOUND, e.getMessage());
+        List<RestoreRequest.Option> switches = new ArrayList<>();
+        if (clean) {
+            switches.add(RestoreRequest.Option.CLEAN);
         }
+        if (noOwner) {
+            switches.add(RestoreRequest.Option.NO_OWNER);
+        }
+        if (noPrivileges) {
+            switches.add(RestoreRequest.Option.NO_PRIVILEGES);
+        }
+        if (singleTransaction) {
+            switches.add(RestoreRequest.Option.SINGLE_TRANSACTION);
+        }
+        return o.with(switches.toArray(RestoreRequest.Option[]::new));
     }
 }

@@ -1,5 +1,6 @@
 package io.pgbackup.cli;
 
+import io.pgbackup.config.Setting;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.retention.RetentionPolicy;
 import java.time.Duration;
@@ -37,15 +38,7 @@ final class RetentionOptions {
     boolean includeLabelled;
 
     RetentionPolicy resolve(Map<String, String> env, ZoneId zone) {
-        Setting within = Setting.resolve(env, "--keep-within", keepWithin, null, "KEEP_WITHIN");
-        Duration w = null;
-        if (within.isSet()) {
-            try {
-                w = RetentionPolicy.parseDuration(within.value().strip());
-            } catch (IllegalArgumentException e) {
-                throw PgBackupException.config(within.source() + ": " + e.getMessage());
-            }
-        }
+        Duration w = Setting.resolve(env, "--keep-within", keepWithin, null, "KEEP_WITHIN").asOptionalDuration();
         RetentionPolicy p = new RetentionPolicy(
                 count(env, "--keep-last", keepLast, "KEEP_LAST", "0"), w,
                 count(env, "--keep-hourly", keepHourly, "KEEP_HOURLY", "0"),

@@ -1,5 +1,6 @@
 package io.pgbackup.cli;
 
+import io.pgbackup.jobs.Context;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;

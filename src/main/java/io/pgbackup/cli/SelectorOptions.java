@@ -1,6 +1,6 @@
 package io.pgbackup.cli;
 
-import io.pgbackup.repo.Selector;
+import io.pgbackup.jobs.Pick;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -14,7 +14,7 @@ final class SelectorOptions {
     @Option(names = "--label", paramLabel = "TEXT", description = "Choose among backups with this label.")
     String label;
 
-    Selector resolve(java.time.Clock clock) {
-        return Selector.parse(selector, label, clock);
+    Pick resolve(java.time.Clock clock) {
+        return Pick.of(selector, label, clock);
     }
 }

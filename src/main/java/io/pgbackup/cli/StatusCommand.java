@@ -1,23 +1,19 @@
 package io.pgbackup.cli;
 
-import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
-import io.pgbackup.notify.Kind;
-import io.pgbackup.notify.Notifier;
-import io.pgbackup.backup.inspect.StatusService;
+import io.pgbackup.config.Setting;
 import io.pgbackup.health.Status;
 import io.pgbackup.health.StatusPolicy;
 import io.pgbackup.health.Verdict;
-import io.pgbackup.manifest.ManifestCodec;
-import io.pgbackup.repo.Catalog;
-import io.pgbackup.storage.ObjectStore;
+import io.pgbackup.jobs.Context;
+import io.pgbackup.jobs.Site;
+import io.pgbackup.jobs.StatusJob;
+
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,35 +46,14 @@ final class StatusCommand implements Callable<Integer> {
     NotifyOptions notify = new NotifyOptions();
 
     @Override
-    public Integer call() throws Exception {
-        Map<String, String> env = root.context().env();
+    public Integer call() {
+        Context ctx = root.context();
+        Map<String, String> env = ctx.env();
         StatusPolicy policy = options.resolve(env);
-        StoreOptions.Resolved where = store.resolve(env);
-        Notifier notifier = notify.resolve(env, root.context().clock());
-        // Unhealthy is the failure its ping (/fail) and webhook (status.unhealthy) report.
-        Reported.run(notifier, Kind.STATUS, "status", where, Reported.configuredDatabase(env), root.context().cancellation(),
-                () -> status(where, policy), Outcomes::status);
-        return 0;
-    }
-
-    private Status status(StoreOptions.Resolved where, StatusPolicy policy) {
-        Status status;
-        try (ObjectStore objects = where.open()) {
-            status = new StatusService(new Catalog(objects, where.layout()), root.context().clock()).status(policy);
-        } catch (java.io.IOException e) {
-            throw new PgBackupException(ExitCode.STORAGE, e.getMessage(), e);
-        }
+        Site site = Site.reported(ctx, FlagSet.of(env, store, notify));
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(new String(ManifestCodec.encode(status), StandardCharsets.UTF_8));
-        } else {
-            print(status, out);
-        }
-        out.flush();
-        if (!status.healthy()) {
-            throw new PgBackupException(ExitCode.UNHEALTHY, "unhealthy: " + failing(status, policy.strict()));
-        }
-        return status;
+        new StatusJob(site, policy).run(status -> Print.jsonOrText(out, json, status, StatusCommand::print));
+        return 0;
     }
 
     static void print(Status s, PrintWriter out) {
@@ -87,11 +62,6 @@ final class StatusCommand implements Callable<Integer> {
         }
         long warnings = s.checks().stream().filter(c -> c.verdict() == Verdict.WARN).count();
         out.println(s.healthy() ? "healthy" + (warnings > 0 ? " (" + warnings + " warning(s))" : "") : "UNHEALTHY");
-    }
-
-    static String failing(Status s, boolean strict) {
-        return s.checks().stream().filter(c -> c.verdict() == Verdict.FAIL || strict && c.verdict() == Verdict.WARN)
-                .map(c -> c.name() + " (" + c.detail() + ")").collect(Collectors.joining("; "));
     }
 
     /** The thresholds, each with its environment fallback. */
@@ -126,13 +96,13 @@ final class StatusCommand implements Callable<Integer> {
         String strict;
 
         StatusPolicy resolve(Map<String, String> env) {
-            Duration g = LockOptions.duration(Setting.resolve(env, "--grace", grace, "1h", "STATUS_GRACE"), true);
-            Duration age = LockOptions.duration(Setting.resolve(env, "--max-age", maxAge, "26h", "STATUS_MAX_AGE"), false);
+            Duration g = Setting.resolve(env, "--grace", grace, "1h", "STATUS_GRACE").asDuration(true);
+            Duration age = Setting.resolve(env, "--max-age", maxAge, "26h", "STATUS_MAX_AGE").asDuration(false);
             Setting d = Setting.resolve(env, "--drill-max-age", drillMaxAge, null, "STATUS_DRILL_MAX_AGE");
-            Duration drill = d.isSet() ? LockOptions.duration(d, false) : null;
-            int n = Flags.intInRange(Setting.resolve(env, "--history", history, "7", "STATUS_HISTORY"), 1, 100);
+            Duration drill = d.isSet() ? d.asDuration(false) : null;
+            int n = Setting.resolve(env, "--history", history, "7", "STATUS_HISTORY").asInt(1, 100);
             double shrink = percent(Setting.resolve(env, "--max-shrink", maxShrink, "50%", "STATUS_MAX_SHRINK"));
-            boolean s = Flags.bool(Setting.resolve(env, "--strict", strict, "false", "STATUS_STRICT"));
+            boolean s = Setting.resolve(env, "--strict", strict, "false", "STATUS_STRICT").asBool();
             return new StatusPolicy(cron.optional(env), g, age, drill, n, shrink, s);
         }
 

@@ -1,5 +1,6 @@
 package io.pgbackup.cli;
 
+import io.pgbackup.config.Setting;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.pg.ConnectionString;
 import java.util.Map;
@@ -20,11 +21,5 @@ final class TargetOptions {
     ConnectionString require(Map<String, String> env) {
         return resolve(env).orElseThrow(() -> PgBackupException.config(
                 "no restore target: set --target or RESTORE_PG_URI to postgres://user:password@host:5432/dbname"));
-    }
-
-    /** The configured source (PG_URI, DATABASE_URL), if any: restore protects it. */
-    static Optional<ConnectionString> source(Map<String, String> env) {
-        Setting s = Setting.resolve(env, "--pg-uri", null, null, "PG_URI", "DATABASE_URL");
-        return s.isSet() ? Optional.of(ConnectionString.parse(s.value(), s.source())) : ConnectionString.fromLibpqEnv(env);
     }
 }

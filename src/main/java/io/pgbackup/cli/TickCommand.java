@@ -1,18 +1,14 @@
 package io.pgbackup.cli;
 
-import io.pgbackup.ExitCode;
-import io.pgbackup.PgBackupException;
-import io.pgbackup.notify.Kind;
-import io.pgbackup.notify.Notifier;
-import java.util.concurrent.atomic.AtomicBoolean;
-import io.pgbackup.repo.Catalog;
-import io.pgbackup.repo.LockPolicy;
-import io.pgbackup.jobs.TickService;
+import io.pgbackup.jobs.BackupJob;
+import io.pgbackup.jobs.Context;
+import io.pgbackup.jobs.PruneJob;
+import io.pgbackup.jobs.Site;
+import io.pgbackup.jobs.TickJob;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.retention.RetentionPolicy;
 import io.pgbackup.schedule.CronSchedule;
-import io.pgbackup.storage.ObjectStore;
-import java.io.PrintWriter;
+
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -61,61 +57,17 @@ final class TickCommand implements Callable<Integer> {
     NotifyOptions notify = new NotifyOptions();
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         Context ctx = root.context();
         Map<String, String> env = ctx.env();
         // Validate everything up front (parsing only, nothing is contacted), even on the fast path.
         CronSchedule schedule = cron.backup(env);
         ConnectionString source = database.resolve(env);
-        BackupOptions.Resolved how = backup.resolve(env);
+        BackupJob.Plan plan = backup.resolve(env);
         RetentionPolicy policy = prune.policy(env, cron.zone(env));
-        StoreOptions.Resolved where = store.resolve(env).requireUploadMemory(how.uploadsInFlight(),
-                Runtime.getRuntime().maxMemory(), !store.partConcurrencyChosen(env));
-        LockPolicy locking = lock.resolve(env, "30m", where);
-        Notifier notifier = notify.resolve(env, ctx.clock());
-        PrintWriter out = spec.commandLine().getOut();
-        // A tick with nothing due sends nothing (the ping's period is the backup schedule), but a
-        // tick that fails before its backup begins (the store cannot be read) is a failed backup.
-        AtomicBoolean began = new AtomicBoolean();
-        try (ObjectStore objects = where.open()) {
-            Catalog catalog = new Catalog(objects, where.layout());
-            TickService service = new TickService(catalog, ctx.clock());
-            var decision = service.decide(schedule);
-            if (!decision.isDue()) {
-                org.slf4j.LoggerFactory.getLogger(TickCommand.class).debug("tick: nothing due, the next slot is {}",
-                        decision.nextSlot().map(Object::toString).orElse("never"));
-                out.println("nothing due; next backup at " + decision.nextSlot().map(Object::toString).orElse("never")
-                        + " (" + schedule.describe() + ")");
-                return 0;
-            }
-            if (check) {
-                out.println("a backup is due (" + schedule.describe() + ")");
-                return ExitCode.DUE.code();
-            }
-            ScheduledRun run = new ScheduledRun(catalog, source, how, policy, lock.resolve(env, "0", where), ctx, out,
-                    notifier, where);
-            TickService.Result r = service.tick(schedule, (slot, held) -> {
-                began.set(true);
-                return run.backup(slot, ctx.cancellation(), held);
-            }, locking, ctx.cancellation());
-            if (r.backup().isEmpty()) {
-                out.println("nothing due; the slot was served by another run");
-                return 0;
-            }
-            if (!r.missed().isEmpty()) {
-                out.println("missed " + r.missed().size() + " earlier slot(s), not replayed; oldest " + r.missed().get(0));
-            }
-            out.println("backed up for slot " + r.slot().orElseThrow() + "; next at "
-                    + r.next().map(Object::toString).orElse("never"));
-            out.flush();
-            run.pruneAfterBackup();
-        } catch (PgBackupException e) {
-            if (!began.get() && !check) {
-                notifier.failedBeforeStart(Kind.BACKUP, "tick", where.describe(), where.layout().prefix(),
-                        Backups.label(how, source), e);
-            }
-            throw e;
-        }
-        return 0;
+        Site site = Site.forBackups(ctx, FlagSet.of(env, store, lock, notify), plan.uploadsInFlight());
+        TickJob job = new TickJob(site, schedule, BackupJob.of(site, source, plan),
+                policy == null ? null : PruneJob.of(site, policy));
+        return job.run(check, spec.commandLine().getOut());
     }
 }

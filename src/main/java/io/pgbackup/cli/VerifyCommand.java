@@ -1,18 +1,13 @@
 package io.pgbackup.cli;
 
-import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
-import io.pgbackup.repo.Catalog;
-import io.pgbackup.repo.Selector;
-import io.pgbackup.backup.inspect.VerifyService;
-import io.pgbackup.manifest.Manifest;
-import io.pgbackup.pg.PgTools;
-import io.pgbackup.manifest.KeyLayout;
-import io.pgbackup.repo.ObjectReader;
-import io.pgbackup.storage.ObjectStore;
-import java.io.PrintWriter;
+import io.pgbackup.jobs.Context;
+import io.pgbackup.jobs.Pick;
+import io.pgbackup.jobs.Site;
+import io.pgbackup.jobs.VerifyJob;
+import io.pgbackup.pipeline.age.AgeIdentities;
+
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -57,61 +52,19 @@ final class VerifyCommand implements Callable<Integer> {
     IdentityOptions identity = new IdentityOptions();
 
     @Override
-    public Integer call() throws Exception {
-        Map<String, String> env = root.context().env();
-        Selector sel = backupSelector.resolve(root.context().clock());
-        Instant from = since == null ? null : ListCommand.instant(since, "--since", false);
-        Instant to = until == null ? null : ListCommand.instant(until, "--until", true);
-        StoreOptions.Resolved where = store.resolve(env);
-        io.pgbackup.pipeline.age.AgeIdentities keys = identity.resolve(env);
+    public Integer call() {
+        Context ctx = root.context();
+        Map<String, String> env = ctx.env();
+        Pick pick = backupSelector.resolve(ctx.clock());
+        Instant from = since == null ? null : Dates.instant(since, "--since", false);
+        Instant to = until == null ? null : Dates.instant(until, "--until", true);
+        Site site = Site.of(ctx, FlagSet.of(env, store));
+        AgeIdentities keys = identity.resolve(env);
         if (decrypt && keys.isEmpty()) {
             throw PgBackupException.config("--decrypt needs an identity: --identity FILE, AGE_IDENTITY_FILE or AGE_IDENTITY");
         }
-        PrintWriter out = spec.commandLine().getOut();
-        try (ObjectStore objects = where.open()) {
-            Catalog catalog = new Catalog(objects, where.layout());
-            Catalog.Scan scan = all ? catalog.scan() : null;
-            List<Manifest> manifests = all ? scan.backups() : catalog.all();
-            List<Manifest> chosen = all
-                    ? manifests.stream().filter(m -> from == null || !m.startedAt().isBefore(from))
-                            .filter(m -> to == null || m.startedAt().isBefore(to))
-                            .filter(m -> backupSelector.label == null || backupSelector.label.equals(m.label())).toList()
-                    : List.of(sel.choose(manifests));
-            // A manifest that cannot be read hides its backup from everything else: here it is a failure.
-            List<Catalog.Unreadable> broken = all ? scan.unreadable().stream()
-                    .filter(u -> from == null || !KeyLayout.instantOf(u.stem()).isBefore(from))
-                    .filter(u -> to == null || KeyLayout.instantOf(u.stem()).isBefore(to)).toList() : List.of();
-            if (chosen.isEmpty() && broken.isEmpty()) {
-                throw new PgBackupException(ExitCode.NOT_FOUND, "no backups to verify in " + objects.describe()
-                        + (where.layout().prefix().isEmpty() ? "" : " under '" + where.layout().prefix() + "'"));
-            }
-            VerifyService service = new VerifyService(new ObjectReader(objects, keys), new PgTools(env),
-                    root.context().cancellation());
-            int failed = 0;
-            boolean integrity = false;
-            for (Catalog.Unreadable u : broken) {
-                out.println("FAILED " + u.stem());
-                out.println("  FAIL " + u.key() + ": manifest unreadable: " + u.reason());
-                failed++;
-                integrity |= !u.newerFormat();
-            }
-            for (Manifest m : chosen) {
-                VerifyService.Result r = service.verify(m, decrypt && m.encrypted());
-                out.println((r.ok() ? "OK     " : "FAILED ") + m.stem());
-                for (VerifyService.ObjectCheck c : r.checks()) {
-                    out.println("  " + (c.ok() ? "ok   " : "FAIL ") + c.key() + ": " + c.detail());
-                }
-                failed += r.ok() ? 0 : 1;
-                integrity |= r.integrityFailure();
-            }
-            out.flush();
-            int total = chosen.size() + broken.size();
-            if (failed > 0) {
-                throw new PgBackupException(integrity ? ExitCode.INTEGRITY : ExitCode.CHECK_FAILED, failed + " of " + total
-                        + " backup(s) failed verification (see above)");
-            }
-            out.println(chosen.size() + " backup(s) verified");
-        }
+        new VerifyJob(site, keys).run(pick, all ? new VerifyJob.Window(from, to, pick.label()) : null, decrypt,
+                spec.commandLine().getOut());
         return 0;
     }
 }

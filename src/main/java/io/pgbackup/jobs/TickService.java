@@ -5,6 +5,7 @@ import io.pgbackup.backup.take.BackupRequest;
 import io.pgbackup.Cancellation;
 import io.pgbackup.repo.LockPolicy;
 import io.pgbackup.repo.PrefixLock;
+import io.pgbackup.repo.RunLock;
 import io.pgbackup.repo.Catalog;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * lists only the days from the due slot to now and reads at most the manifests started since.
  * The prefix lock plus a re-check under it make two ticks (or a restarted one) serve a slot once.
  */
-public final class TickService {
+public record TickService(Catalog catalog, Clock clock) {
     private static final Logger log = LoggerFactory.getLogger(TickService.class);
     /**
      * With no scheduled backup in the store yet, the latest slot is served only if it is this
@@ -40,13 +41,6 @@ public final class TickService {
      * an hour. A fresh deployment therefore starts at the next slot, as cron would.
      */
     static final Duration FIRST_RUN_LOOKBACK = Duration.ofHours(2);
-    private final Catalog catalog;
-    private final Clock clock;
-
-    public TickService(Catalog catalog, Clock clock) {
-        this.catalog = catalog;
-        this.clock = clock;
-    }
 
     /** The outcome: whether a backup ran, for which slot, what was missed, when the next is due. */
     public record Result(Optional<Manifest> backup, Optional<Instant> slot, List<Instant> missed, Optional<Instant> next) {}
@@ -68,7 +62,7 @@ public final class TickService {
     }
 
     /** Runs the tick: {@code backup} is called with the slot while the lock is held. */
-    public Result tick(CronSchedule schedule, BiFunction<Instant, PrefixLock, Manifest> backup, LockPolicy lock,
+    public Result tick(CronSchedule schedule, BiFunction<Instant, RunLock, Manifest> backup, LockPolicy lock,
             Cancellation c) {
         TickDecision d = decide(schedule);
         if (!d.isDue()) {
@@ -106,7 +100,7 @@ public final class TickService {
     }
 
     private static Optional<Instant> newestServed(List<Manifest> manifests) {
-        return manifests.stream().filter(m -> BackupRequest.SCHEDULED.equals(m.trigger()) && m.slot() != null)
+        return manifests.stream().filter(m -> BackupRequest.Trigger.SCHEDULED.label().equals(m.trigger()) && m.slot() != null)
                 .map(Manifest::slot).max(Comparator.naturalOrder());
     }
 

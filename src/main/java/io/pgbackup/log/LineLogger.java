@@ -40,18 +40,8 @@ final class LineLogger extends LegacyAbstractLogger implements LoggingEventAware
     }
 
     @Override
-    public boolean isTraceEnabled(Marker marker) {
-        return isTraceEnabled();
-    }
-
-    @Override
     public boolean isDebugEnabled() {
         return on(Level.DEBUG);
-    }
-
-    @Override
-    public boolean isDebugEnabled(Marker marker) {
-        return isDebugEnabled();
     }
 
     @Override
@@ -60,28 +50,13 @@ final class LineLogger extends LegacyAbstractLogger implements LoggingEventAware
     }
 
     @Override
-    public boolean isInfoEnabled(Marker marker) {
-        return isInfoEnabled();
-    }
-
-    @Override
     public boolean isWarnEnabled() {
         return on(Level.WARN);
     }
 
     @Override
-    public boolean isWarnEnabled(Marker marker) {
-        return isWarnEnabled();
-    }
-
-    @Override
     public boolean isErrorEnabled() {
         return on(Level.ERROR);
-    }
-
-    @Override
-    public boolean isErrorEnabled(Marker marker) {
-        return isErrorEnabled();
     }
 
     @Override

@@ -28,20 +28,20 @@ import java.util.regex.Pattern;
  * {@code pgbackup.store.json} (what the store was found to honour).
  */
 public final class KeyLayout {
-    public static final String MANIFEST_SUFFIX = ".json";
-    public static final String DUMP_SUFFIX = ".dump";
-    public static final String MARKER_SUFFIX = ".inprogress";
-    public static final String DRILL_REPORT_INFIX = ".drill-";
-    public static final String LOCK_NAME = "pgbackup.lock";
-    public static final String STORE_PROBE_NAME = "pgbackup.store.json";
+    private static final String MANIFEST_SUFFIX = ".json";
+    private static final String DUMP_SUFFIX = ".dump";
+    private static final String MARKER_SUFFIX = ".inprogress";
+    private static final String DRILL_REPORT_INFIX = ".drill-";
+    private static final String LOCK_NAME = "pgbackup.lock";
+    private static final String STORE_PROBE_NAME = "pgbackup.store.json";
     /** Appended to the key of every object that is encrypted with age. */
-    public static final String AGE_SUFFIX = ".age";
+    private static final String AGE_SUFFIX = ".age";
     /** The globals of a server backup (pg_dumpall --globals-only), before the compression suffix. */
-    public static final String GLOBALS_INFIX = ".globals";
+    private static final String GLOBALS_INFIX = ".globals";
     /** The encrypted sidecar of an encrypted backup: its tables and row counts. */
-    public static final String CATALOG_SUFFIX = ".catalog.json" + AGE_SUFFIX;
+    private static final String CATALOG_SUFFIX = ".catalog.json" + AGE_SUFFIX;
     /** Suffixes of a backup's data objects (not the manifest, marker or reports). */
-    public static final List<String> DATA_SUFFIXES = List.of(DUMP_SUFFIX, ".sql", ".sql.zst", ".sql.gz");
+    private static final List<String> DATA_SUFFIXES = List.of(DUMP_SUFFIX, ".sql", ".sql.zst", ".sql.gz");
     private static final DateTimeFormatter STEM = DateTimeFormatter.ofPattern("yyyy/MM/dd/HH-mm-ss").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter REPORT_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
@@ -88,8 +88,56 @@ public final class KeyLayout {
         return STEM.format(t).substring(0, 11);
     }
 
-    public String key(String relativeStem, String suffix) {
+    private String key(String relativeStem, String suffix) {
         return root() + relativeStem + suffix;
+    }
+
+    /**
+     * Where one database's dump lives: a one-database backup's stem ({@code database} null), or
+     * {@code <stem>/<database>} in a server backup.
+     */
+    private String dumpKey(String relativeStem, String database, String suffix) {
+        return database == null ? key(relativeStem, suffix) : databaseKey(relativeStem, database, suffix);
+    }
+
+    /** A database's custom-format archive: {@code .dump}, {@code .dump.age} when encrypted. */
+    public String archiveKey(String relativeStem, String database, boolean encrypted) {
+        return dumpKey(relativeStem, database, DUMP_SUFFIX + (encrypted ? AGE_SUFFIX : ""));
+    }
+
+    /** A database's plain SQL script: {@code .sql.zst}, {@code .sql.gz} or {@code .sql} by its compression, {@code .age} when encrypted. */
+    public String scriptKey(String relativeStem, String database, String compression, boolean encrypted) {
+        return dumpKey(relativeStem, database, scriptSuffix(compression) + (encrypted ? AGE_SUFFIX : ""));
+    }
+
+    /** A server backup's globals (pg_dumpall --globals-only, zstd): {@code <stem>.globals.sql.zst[.age]}. */
+    public String globalsKey(String relativeStem, boolean encrypted) {
+        return key(relativeStem, GLOBALS_INFIX + scriptSuffix("zstd") + (encrypted ? AGE_SUFFIX : ""));
+    }
+
+    /** The suffix of a plain script compressed with {@code compression} ({@code zstd}, {@code gzip}, {@code none}). */
+    static String scriptSuffix(String compression) {
+        return switch (compression) {
+            case "zstd" -> ".sql.zst";
+            case "gzip" -> ".sql.gz";
+            case "none" -> ".sql";
+            default -> throw new IllegalArgumentException("no script suffix for compression '" + compression + "'");
+        };
+    }
+
+    /** A stored object's file name once decrypted: without {@code .age} (a download's file names). */
+    public static String decryptedName(String name) {
+        return name.endsWith(AGE_SUFFIX) ? name.substring(0, name.length() - AGE_SUFFIX.length()) : name;
+    }
+
+    /** The list prefix of a stem's own objects ({@code <stem>.}), for telling whether a stem is taken. */
+    public String stemObjectsPrefix(String relativeStem) {
+        return key(relativeStem, ".");
+    }
+
+    /** The list prefix of a server backup's databases under a stem ({@code <stem>/}). */
+    public String stemDatabasesPrefix(String relativeStem) {
+        return key(relativeStem, "/");
     }
 
     public String manifestKey(String relativeStem) {
@@ -130,7 +178,7 @@ public final class KeyLayout {
      * Where a server backup keeps one database's objects: {@code <stem>/<encoded name>} (the
      * suffixes {@code .dump}, {@code .sql.zst} follow), so {@code aws s3 ls <stem>/} lists them.
      */
-    public String databaseKey(String relativeStem, String database, String suffix) {
+    String databaseKey(String relativeStem, String database, String suffix) {
         return root() + relativeStem + "/" + encodeName(database) + suffix;
     }
 

@@ -7,35 +7,28 @@ import java.util.Optional;
 /**
  * The record of one complete backup, written last: a backup exists if and only if its manifest
  * does. Everything that reads backups (list, restore, verify, drill, retention, tick) reads this.
+ * It is composed of parts; stored and printed as one flat JSON object (see {@link ManifestJson}),
+ * the same document every version of pgbackup wrote.
  *
- * @param formatVersion the manifest schema version; readers refuse newer ones
- * @param stem          the relative stem, e.g. {@code 2026/11/27/03-00-00}
- * @param trigger       {@code adhoc} or {@code scheduled}
- * @param slot          for scheduled runs, the cron fire time this backup served
- * @param encryption    null, or to whom the objects are encrypted; then {@code tables}, {@code rows}
- *                      and the dump's selection options are not here but in the encrypted
- *                      {@code catalog} object (see {@link Contents})
- * @param server        null, or a server backup: its databases (each with its own objects, tables
- *                      and rows), its globals and the databases it skipped. Then {@code objects}
- *                      lists every object of the run, {@code source} describes the server (its
- *                      database is null, its size the databases' total) and {@code rows} the total
+ * @param header     the schema version (readers refuse newer ones) and the tool that wrote it
+ * @param run        the stem, label, trigger and times
+ * @param encryption null, or to whom the objects are encrypted; then the {@code counts} and the
+ *                   dump's selection options are not here but in the encrypted {@code catalog}
+ *                   object (see {@link Contents})
+ * @param server     null, or a server backup: its databases (each with its own objects, tables and
+ *                   rows), its globals and the databases it skipped. Then {@code objects} lists
+ *                   every object of the run, {@code source} describes the server (its database is
+ *                   null, its size the databases' total) and {@code counts} the totals
  */
+@com.fasterxml.jackson.databind.annotation.JsonSerialize(converter = ManifestJson.ToFlat.class)
+@com.fasterxml.jackson.databind.annotation.JsonDeserialize(converter = ManifestJson.FromFlat.class)
 public record Manifest(
-        int formatVersion,
-        String tool,
-        String toolVersion,
-        String stem,
-        String label,
-        String trigger,
-        Instant slot,
-        Instant startedAt,
-        Instant finishedAt,
-        long durationMillis,
+        Header header,
+        Run run,
         Source source,
         Dump dump,
         List<StoredObject> objects,
-        List<Table> tables,
-        Rows rows,
+        Counts counts,
         Encryption encryption,
         Server server) {
 
@@ -54,29 +47,85 @@ public record Manifest(
     public static final String GLOBALS_FORMAT = "globals";
     /** The format of the encrypted sidecar that holds an encrypted backup's tables and row counts. */
     public static final String CATALOG_FORMAT = "catalog";
+    /** The tool's name in every manifest. */
+    public static final String TOOL = "pgbackup";
 
-    /** Manifests of one database. */
-    public Manifest(int formatVersion, String tool, String toolVersion, String stem, String label, String trigger,
-            Instant slot, Instant startedAt, Instant finishedAt, long durationMillis, Source source, Dump dump,
-            List<StoredObject> objects, List<Table> tables, Rows rows, Encryption encryption) {
-        this(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt, durationMillis, source,
-                dump, objects, tables, rows, encryption, null);
+    /** The schema version of the document and the tool (and its version) that wrote it. */
+    public record Header(int formatVersion, String tool, String toolVersion) {
+        /** Written by this pgbackup, in {@code formatVersion}. */
+        public static Header of(int formatVersion, String toolVersion) {
+            return new Header(formatVersion, TOOL, toolVersion);
+        }
     }
 
-    /** Manifests without encryption. */
-    public Manifest(int formatVersion, String tool, String toolVersion, String stem, String label, String trigger,
-            Instant slot, Instant startedAt, Instant finishedAt, long durationMillis, Source source, Dump dump,
-            List<StoredObject> objects, List<Table> tables, Rows rows) {
-        this(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt, durationMillis, source,
-                dump, objects, tables, rows, null, null);
+    /**
+     * One run: the relative stem ({@code 2026/11/27/03-00-00}), the operator's label, what started
+     * it ({@code adhoc} or {@code scheduled}), the cron fire time a scheduled run served, and when.
+     */
+    public record Run(String stem, String label, String trigger, Instant slot, Instant startedAt, Instant finishedAt,
+            long durationMillis) {
+        /** A run from {@code startedAt} to {@code finishedAt}, its duration between them. */
+        public static Run of(String stem, String label, String trigger, Instant slot, Instant startedAt,
+                Instant finishedAt) {
+            return new Run(stem, label, trigger, slot, startedAt, finishedAt,
+                    java.time.Duration.between(startedAt, finishedAt).toMillis());
+        }
     }
 
-    /** Manifests of earlier versions: no row summary. */
-    public Manifest(int formatVersion, String tool, String toolVersion, String stem, String label, String trigger,
-            Instant slot, Instant startedAt, Instant finishedAt, long durationMillis, Source source, Dump dump,
-            List<StoredObject> objects, List<Table> tables) {
-        this(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt, durationMillis, source,
-                dump, objects, tables, null, null, null);
+    /**
+     * The tables of the dump with their exact row counts, and the totals; {@code rows} is absent in
+     * manifests of earlier versions. Empty for encrypted backups (their catalog holds them).
+     */
+    public record Counts(List<Table> tables, Rows rows) {
+        public static final Counts NONE = new Counts(List.of(), null);
+    }
+
+    public int formatVersion() {
+        return header.formatVersion();
+    }
+
+    public String tool() {
+        return header.tool();
+    }
+
+    public String toolVersion() {
+        return header.toolVersion();
+    }
+
+    public String stem() {
+        return run.stem();
+    }
+
+    public String label() {
+        return run.label();
+    }
+
+    public String trigger() {
+        return run.trigger();
+    }
+
+    public Instant slot() {
+        return run.slot();
+    }
+
+    public Instant startedAt() {
+        return run.startedAt();
+    }
+
+    public Instant finishedAt() {
+        return run.finishedAt();
+    }
+
+    public long durationMillis() {
+        return run.durationMillis();
+    }
+
+    public List<Table> tables() {
+        return counts == null || counts.tables() == null ? List.of() : counts.tables();
+    }
+
+    public Rows rows() {
+        return counts == null ? null : counts.rows();
     }
 
     /**
@@ -122,16 +171,15 @@ public record Manifest(
             if (source != null && name.equals(source.database())) {
                 return this;
             }
-            throw new IllegalArgumentException("backup " + stem + " holds only the database " + databaseNames());
+            throw new IllegalArgumentException("backup " + stem() + " holds only the database " + databaseNames());
         }
         Database d = server.databases().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException("backup " + stem + " has no database '" + name + "'; it holds "
+                new IllegalArgumentException("backup " + stem() + " has no database '" + name + "'; it holds "
                         + String.join(", ", databaseNames())));
         Source s = source == null ? null : new Source(d.name(), source.uri(), source.serverVersion(), source.serverMajor(),
                 d.sizeBytes(), source.standby());
-        return new Manifest(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt,
-                durationMillis, s, dump, d.objects(), d.tables() == null ? List.of() : d.tables(), d.rows(), encryption,
-                null);
+        return new Manifest(header, run, s, dump, d.objects(), new Counts(d.tables() == null ? List.of() : d.tables(),
+                d.rows()), encryption, null);
     }
 
     /** The globals object of a server backup. */
@@ -167,14 +215,13 @@ public record Manifest(
         Server s = server == null ? null : new Server(server.databases().stream().map(d -> new Database(d.name(),
                 d.sizeBytes(), d.objects(), List.of(), null)).toList(), server.globalsKey(), server.globalsNote(),
                 server.skipped());
-        return new Manifest(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt,
-                durationMillis, source, dump == null ? null : dump.withOptions(List.of()),
-                objects, List.of(), null, encryption, s);
+        return new Manifest(header, run, source, dump == null ? null : dump.withOptions(List.of()), objects, Counts.NONE,
+                encryption, s);
     }
 
     /** What {@link #readable} leaves out, for the encrypted catalog. */
     public Contents contents() {
-        return new Contents(tables, rows, dump == null ? List.of() : dump.options(), server == null ? null
+        return new Contents(tables(), rows(), dump == null ? List.of() : dump.options(), server == null ? null
                 : server.databases().stream().map(d -> new DatabaseContents(d.name(), d.tables(), d.rows())).toList());
     }
 
@@ -189,10 +236,9 @@ public record Manifest(
                 return dc == null ? d : new Database(d.name(), d.sizeBytes(), d.objects(), dc.tables(), dc.rows());
             }).toList(), s.globalsKey(), s.globalsNote(), s.skipped());
         }
-        return new Manifest(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt,
-                durationMillis, source, dump == null ? null : dump.withOptions(
-                        c.dumpOptions() == null ? List.of() : c.dumpOptions()),
-                objects, c.tables() == null ? List.of() : c.tables(), c.rows(), encryption, s);
+        return new Manifest(header, run, source, dump == null ? null : dump.withOptions(
+                c.dumpOptions() == null ? List.of() : c.dumpOptions()),
+                objects, new Counts(c.tables() == null ? List.of() : c.tables(), c.rows()), encryption, s);
     }
 
     /**
@@ -225,7 +271,7 @@ public record Manifest(
     /** The time freshness is judged by: the data's time when known, else when the backup finished. */
     public Instant freshAsOf() {
         Instant d = dataAsOf();
-        return d != null ? d : finishedAt;
+        return d != null ? d : finishedAt();
     }
 
     /**
@@ -292,7 +338,7 @@ public record Manifest(
 
     /** Whether the row counts are exact counts of the dump (drills compare them, and nothing else). */
     public boolean exactRowCounts() {
-        return rows != null && Rows.DUMP_STREAM.equals(rows.source());
+        return rows() != null && Rows.DUMP_STREAM.equals(rows().source());
     }
 
     /** The stored object of {@code format} ({@code custom}, {@code plain}, {@code catalog}). */
@@ -311,7 +357,6 @@ public record Manifest(
 
     /** This manifest with other objects (the catalog added), everything else the same. */
     public Manifest withObjects(List<StoredObject> newObjects) {
-        return new Manifest(formatVersion, tool, toolVersion, stem, label, trigger, slot, startedAt, finishedAt,
-                durationMillis, source, dump, newObjects, tables, rows, encryption, server);
+        return new Manifest(header, run, source, dump, newObjects, counts, encryption, server);
     }
 }

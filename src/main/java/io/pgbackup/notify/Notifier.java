@@ -133,7 +133,7 @@ public final class Notifier {
                 for (Channel c : mine) {
                     // After its own start event: receivers may order them by arrival.
                     CompletableFuture<Void> start = starts.get(mine.indexOf(c));
-                    sends.add(start.thenRunAsync(() -> guarded(c, outcome.success() ? "success" : "failure",
+                    sends.add(start.thenRunAsync(() -> guarded(c, outcome.exit().success() ? "success" : "failure",
                             () -> c.finished(info, outcome)), pool));
                 }
                 ends = sends;

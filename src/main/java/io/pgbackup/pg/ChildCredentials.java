@@ -9,14 +9,7 @@ import java.util.Map;
  * without the password on its argv, and the password in a 0600 passfile named by PGPASSFILE.
  * An inherited PGPASSWORD is removed so no child sees a password in its environment.
  */
-public final class ChildCredentials implements AutoCloseable {
-    private final ConnectionString cs;
-    private final PassFile passFile;
-
-    private ChildCredentials(ConnectionString cs, PassFile passFile) {
-        this.cs = cs;
-        this.passFile = passFile;
-    }
+public record ChildCredentials(ConnectionString cs, PassFile passFile) implements AutoCloseable {
 
     public static ChildCredentials of(ConnectionString cs) throws IOException {
         return new ChildCredentials(cs, cs.password().isPresent() ? PassFile.create(cs.password().get()) : null);

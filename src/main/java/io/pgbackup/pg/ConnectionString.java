@@ -5,6 +5,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -84,6 +85,20 @@ public final class ConnectionString {
             }
         });
         return cs;
+    }
+
+    /**
+     * The configured source, if any: PG_URI, else DATABASE_URL, else libpq's PG* variables. The
+     * commands that protect or label it (restore, drill, prune) read it here.
+     */
+    public static Optional<ConnectionString> configured(Map<String, String> env) {
+        for (String v : List.of("PG_URI", "DATABASE_URL")) {
+            String s = env.get(v);
+            if (s != null && !s.isBlank()) {
+                return Optional.of(parse(s, v));
+            }
+        }
+        return fromLibpqEnv(env);
     }
 
     /** From libpq's own environment variables (PGHOST, PGPORT, ...), the last fallback. */

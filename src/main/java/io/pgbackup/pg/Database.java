@@ -12,21 +12,10 @@ import java.util.Properties;
 /**
  * JDBC access to a database named by a {@link ConnectionString}: connecting with a clear error,
  * and the translation of libpq keywords into pgjdbc's URL and properties.
+ *
+ * @param role how errors name this database to the operator ("source", "target")
  */
-public final class Database {
-    private final ConnectionString cs;
-    private final String role;
-
-    /** @param role how errors name this database to the operator ("source", "target") */
-    public Database(ConnectionString cs, String role) {
-        this.cs = cs;
-        this.role = role;
-    }
-
-    public ConnectionString connectionString() {
-        return cs;
-    }
-
+public record Database(ConnectionString cs, String role) {
     public Database withDatabase(String dbname) {
         return new Database(cs.with("dbname", dbname), role);
     }

@@ -1,5 +1,6 @@
 package io.pgbackup.pipeline;
 
+import io.pgbackup.BulkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -119,17 +120,10 @@ public final class BoundedPipe {
 
     /** The reading end. */
     public InputStream source() {
-        return new InputStream() {
+        return new BulkInputStream() {
             private byte[] cur;
             private int pos;
             private boolean eof;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xff;
-            }
 
             @Override
             public int read(byte[] b, int off, int n) throws IOException {

@@ -81,28 +81,12 @@ final class ScriptLexer {
 
     /** Whether the statement's text starts with {@code prefix} (ASCII). */
     boolean startsWith(String prefix) {
-        if (headLen < prefix.length()) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length(); i++) {
-            if (head[i] != prefix.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
+        return headLen >= prefix.length() && at(head, 0, prefix);
     }
 
     /** Whether the statement's text ends with {@code suffix} (ASCII, at most {@link #TAIL} long). */
     boolean endsWith(String suffix) {
-        if (tailLen < suffix.length()) {
-            return false;
-        }
-        for (int i = 0; i < suffix.length(); i++) {
-            if (tail[tailLen - suffix.length() + i] != suffix.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
+        return tailLen >= suffix.length() && at(tail, tailLen - suffix.length(), suffix);
     }
 
     /** Bytes in the statement that just ended (or the one under way). */
@@ -112,11 +96,13 @@ final class ScriptLexer {
 
     /** Whether the comment line that just ended (between statements) starts with {@code prefix}. */
     boolean commentStartsWith(String prefix) {
-        if (commentLen < prefix.length()) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length(); i++) {
-            if (comment[i] != prefix.charAt(i)) {
+        return commentLen >= prefix.length() && at(comment, 0, prefix);
+    }
+
+    /** Whether {@code buf} holds the ASCII {@code text} from {@code from} on. */
+    private static boolean at(byte[] buf, int from, String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (buf[from + i] != text.charAt(i)) {
                 return false;
             }
         }

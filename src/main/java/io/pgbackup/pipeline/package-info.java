@@ -1,6 +1,7 @@
 /**
  * Composable stream stages: bounded pipes between threads, hashing and counting, compression.
- * Each stage reports what it measured (sizes, digests) for the manifest. Must not import
- * storage, pg, manifest or cli.
+ * Each stage reports what it measured (sizes, digests, rows) for the manifest.
+ *
+ * <p>May import: pipeline.age, config, root.
  */
 package io.pgbackup.pipeline;

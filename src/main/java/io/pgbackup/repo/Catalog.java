@@ -32,24 +32,9 @@ import org.slf4j.LoggerFactory;
  * backup (it is an interrupted or damaged one, listed by {@link #scan}'s {@code incomplete}).
  * Manifests are fetched in parallel because a bucket may hold thousands.
  */
-public final class Catalog {
+public record Catalog(ObjectStore store, KeyLayout layout) {
     private static final Logger log = LoggerFactory.getLogger(Catalog.class);
     private static final int READERS = 8;
-    private final ObjectStore store;
-    private final KeyLayout layout;
-
-    public Catalog(ObjectStore store, KeyLayout layout) {
-        this.store = store;
-        this.layout = layout;
-    }
-
-    public KeyLayout layout() {
-        return layout;
-    }
-
-    public ObjectStore store() {
-        return store;
-    }
 
     /** A manifest that exists but cannot be read: corrupted, or written by a newer pgbackup. */
     public record Unreadable(String stem, String key, String reason, boolean newerFormat) {}
@@ -116,13 +101,7 @@ public final class Catalog {
      */
     public Scan scan() {
         List<ObjectInfo> objects = list("");
-        List<PendingUpload> uploads;
-        try {
-            uploads = store.pendingUploads(layout.root());
-        } catch (IOException e) {
-            throw new PgBackupException(ExitCode.STORAGE, "cannot list the pending uploads of " + store.describe() + ": "
-                    + e.getMessage(), e);
-        }
+        List<PendingUpload> uploads = pendingUploads();
         Map<String, List<ObjectInfo>> byStem = new TreeMap<>();
         List<String> manifestKeys = new ArrayList<>();
         for (ObjectInfo o : objects) {
@@ -217,13 +196,7 @@ public final class Catalog {
                 log.warn("skipping the drill report {}: {}", k, e.getMessage());
             }
         }
-        List<PendingUpload> pending;
-        try {
-            pending = store.pendingUploads(layout.root());
-        } catch (IOException e) {
-            throw new PgBackupException(ExitCode.STORAGE, "cannot list the pending uploads of " + store.describe() + ": "
-                    + e.getMessage(), e);
-        }
+        List<PendingUpload> pending = pendingUploads();
         return new Window(backups, unreadable, drills, objects, pending);
     }
 
@@ -300,5 +273,14 @@ public final class Catalog {
             out.put(o.key(), o);
         }
         return out;
+    }
+
+    private List<PendingUpload> pendingUploads() {
+        try {
+            return store.pendingUploads(layout.root());
+        } catch (IOException e) {
+            throw new PgBackupException(ExitCode.STORAGE, "cannot list the pending uploads of " + store.describe() + ": "
+                    + e.getMessage(), e);
+        }
     }
 }

@@ -18,7 +18,7 @@ import java.util.Locale;
  * the stages the backup applied undone in reverse order. See {@link StoredRead} for how it
  * tells transport, consumer and integrity failures apart.
  */
-public final class ObjectReader {
+public record ObjectReader(ObjectStore store, AgeIdentities identities) {
     /** How far to undo a backup's stages. */
     public enum Layer {
         /** The stored bytes. */
@@ -29,22 +29,12 @@ public final class ObjectReader {
         CONTENT
     }
 
-    private final ObjectStore store;
-    private final AgeIdentities identities;
 
     /** A reader without identities: encrypted objects can be read as stored only. */
     public ObjectReader(ObjectStore store) {
         this(store, AgeIdentities.none());
     }
 
-    public ObjectReader(ObjectStore store, AgeIdentities identities) {
-        this.store = store;
-        this.identities = identities;
-    }
-
-    public AgeIdentities identities() {
-        return identities;
-    }
 
     /**
      * Refuses, before anything is read, an encrypted backup that none of the identities can
@@ -88,10 +78,6 @@ public final class ObjectReader {
             }
         }
         return m.withContents(c);
-    }
-
-    public ObjectStore store() {
-        return store;
     }
 
     /**

@@ -32,6 +32,9 @@ public final class OrphanSweeper {
 
     /** What was removed. */
     public record Swept(List<String> stems, int abortedUploads, long abortedBytes, int deletedObjects) {
+        /** What a run without a lease sweeps. */
+        public static final Swept NOTHING = new Swept(List.of(), 0, 0, 0);
+
         public boolean isEmpty() {
             return stems.isEmpty() && abortedUploads == 0;
         }

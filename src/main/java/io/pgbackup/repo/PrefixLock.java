@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * any phase). If the heartbeat finds the lease taken over, {@code onLost} tells the run, which
  * must stop before it commits anything.
  */
-public final class PrefixLock implements AutoCloseable {
+public final class PrefixLock implements RunLock {
     private static final Logger log = LoggerFactory.getLogger(PrefixLock.class);
     /** How long a taker waits before re-reading the lease it wrote, to catch a racing takeover. */
     static final Duration TAKEOVER_SETTLE = Duration.ofMillis(300);
@@ -258,11 +258,22 @@ public final class PrefixLock implements AutoCloseable {
         return lease;
     }
 
+    @Override
+    public String leaseId() {
+        return lease.id();
+    }
+
+    @Override
+    public OrphanSweeper.Swept sweepOrphans(ObjectStore store, KeyLayout layout, Instant now) throws IOException {
+        return OrphanSweeper.sweep(store, layout, lease, ttl, now);
+    }
+
     public Duration ttl() {
         return ttl;
     }
 
     /** Why the lock was lost, or null while it is held. */
+    @Override
     public String lost() {
         return lost;
     }
@@ -275,6 +286,7 @@ public final class PrefixLock implements AutoCloseable {
      * Called once the run wrote what it came for (a manifest, a prune): stores what the store
      * probe found, which a failed run leaves unwritten.
      */
+    @Override
     public void committed() {
         StoreProbe.Result r = probeToRemember;
         if (r != null) {
@@ -284,6 +296,7 @@ public final class PrefixLock implements AutoCloseable {
     }
 
     /** Throws when the lease was lost: called before a run commits. */
+    @Override
     public void check() {
         if (lost != null) {
             throw new PgBackupException(ExitCode.LOCKED, lost + "; nothing was committed");

@@ -9,6 +9,10 @@ import io.pgbackup.storage.ObjectStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reserves a unique stem for a backup before any data moves. A small in-progress marker
@@ -20,51 +24,105 @@ import java.time.Instant;
  * It is deleted when the run ends.
  */
 public final class StemClaim implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StemClaim.class);
     private static final int MAX_SEQ = 100;
-    private final ObjectStore store;
-    private final String markerKey;
+    private final List<Destination> places;
     private final String stem;
 
     /** What a marker says about the run that wrote it ({@code runId} makes every marker unique). */
     public record Marker(String runId, String leaseId, ProcessId holder, Instant startedAt) {}
 
-    private StemClaim(ObjectStore store, String markerKey, String stem) {
-        this.store = store;
-        this.markerKey = markerKey;
+    private StemClaim(List<Destination> places, String stem) {
+        this.places = places;
         this.stem = stem;
     }
 
+    /** The first stem of the second {@code start} free in {@code store} under {@code layout}. */
     public static StemClaim acquire(ObjectStore store, KeyLayout layout, Instant start, Marker marker) throws IOException {
+        return acquire(List.of(new Destination(store, layout)), start, marker);
+    }
+
+    /**
+     * The first stem of the second {@code start} free in every destination: a backup has one stem
+     * wherever it is stored. A stem taken in any of them is released in all and the next is tried.
+     */
+    public static StemClaim acquire(List<Destination> to, Instant start, Marker marker) throws IOException {
         byte[] body = ManifestCodec.encode(marker);
         for (int seq = 1; seq <= MAX_SEQ; seq++) {
             String stem = KeyLayout.relativeStem(start, seq);
-            String key = layout.markerKey(stem);
+            List<Destination> claimed = new ArrayList<>();
             try {
-                store.put(key, new ByteArrayInputStream(body));
-            } catch (ObjectExistsException e) {
-                continue;
+                for (Destination d : to) {
+                    if (!claim(d, stem, body)) {
+                        break;
+                    }
+                    claimed.add(d);
+                }
+            } catch (IOException | RuntimeException e) {
+                release(claimed, stem);
+                throw e;
             }
-            // Only a finished or running backup's objects take a stem: other runs' markers lost the
-            // race above, and some stores list their own temp files next to a key being written.
-            boolean taken = false;
-            for (ObjectInfo o : store.list(layout.key(stem, "."))) {
-                taken |= KeyLayout.isBackupObject(o.key());
+            if (claimed.size() == to.size()) {
+                return new StemClaim(List.copyOf(to), stem);
             }
-            taken |= !store.list(layout.key(stem, "/")).isEmpty(); // a server backup's databases
-            if (!taken) {
-                return new StemClaim(store, key, stem);
-            }
-            store.delete(key);
+            release(claimed, stem);
         }
         throw new IOException("more than " + MAX_SEQ + " backups started in the second " + start);
+    }
+
+    /** Creates the marker of {@code stem} in {@code d}; false (and no marker) when the stem is taken there. */
+    private static boolean claim(Destination d, String stem, byte[] body) throws IOException {
+        String key = d.layout().markerKey(stem);
+        try {
+            d.store().put(key, new ByteArrayInputStream(body));
+        } catch (ObjectExistsException e) {
+            return false;
+        }
+        // Only a finished or running backup's objects take a stem: other runs' markers lost the
+        // race above, and some stores list their own temp files next to a key being written.
+        boolean taken = false;
+        for (ObjectInfo o : d.store().list(d.layout().stemObjectsPrefix(stem))) {
+            taken |= KeyLayout.isBackupObject(o.key());
+        }
+        taken |= !d.store().list(d.layout().stemDatabasesPrefix(stem)).isEmpty(); // a server backup's databases
+        if (taken) {
+            d.store().delete(key);
+        }
+        return !taken;
+    }
+
+    private static void release(List<Destination> claimed, String stem) {
+        for (Destination d : claimed) {
+            try {
+                d.store().delete(d.layout().markerKey(stem));
+            } catch (IOException e) {
+                log.warn("could not delete the marker {}: {} (the next locked run removes it)",
+                        d.layout().markerKey(stem), e.getMessage());
+            }
+        }
     }
 
     public String stem() {
         return stem;
     }
 
+    /** Deletes the markers in every destination; the first failure is thrown once all were tried. */
     @Override
     public void close() throws IOException {
-        store.delete(markerKey);
+        IOException first = null;
+        for (Destination d : places) {
+            try {
+                d.store().delete(d.layout().markerKey(stem));
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.pgbackup.retention;
 
+import io.pgbackup.config.Durations;
+
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.pgbackup.retention;
 
+import io.pgbackup.config.Durations;
+
 import java.time.Duration;
 import java.time.ZoneId;
 
@@ -72,22 +74,6 @@ public record RetentionPolicy(
     /** True if the keep-within rule is on (set and non-zero). */
     public boolean hasKeepWithin() {
         return keepWithin != null && !keepWithin.isZero() && !keepWithin.isNegative();
-    }
-
-    /**
-     * Parses a restic-like duration: one or more {@code <number><unit>} with units {@code w}
-     * (weeks), {@code d} (24-hour days), {@code h}, {@code m} (minutes), largest first, e.g.
-     * {@code 14d}, {@code 36h}, {@code 90m}, {@code 2w}, {@code 1d12h}.
-     *
-     * @throws IllegalArgumentException for anything else, with the offending text in the message
-     */
-    public static Duration parseDuration(String text) {
-        return Durations.parse(text);
-    }
-
-    /** Formats a duration the way {@link #parseDuration} reads it, e.g. {@code 1d12h}. */
-    public static String formatDuration(Duration duration) {
-        return Durations.format(duration);
     }
 
     private static void requireNonNegative(String flag, int value) {

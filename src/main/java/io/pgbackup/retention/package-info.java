@@ -1,6 +1,6 @@
 /**
  * Pure retention planning: (backups, policy, now) -&gt; keep/delete with reasons. No I/O, no
- * clock; must never import storage, pg, manifest or cli packages.
+ * clock. May import: config (durations), root.
  *
  * <p>The entry point is {@link io.pgbackup.retention.RetentionPlanner#plan}; the rules are
  * modelled on restic's {@code forget} ({@code ApplyPolicy}). Callers list backups, build a

@@ -1,5 +1,6 @@
 package io.pgbackup.storage;
 
+import io.pgbackup.BulkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * {@link #MAX_RESUMES} resumes, or when re-opening gives up, the read fails with an IOException
  * naming the key: a storage error, never mistaken for corrupted data.
  */
-public final class ResumingInputStream extends InputStream {
+public final class ResumingInputStream extends BulkInputStream {
     private static final Logger log = LoggerFactory.getLogger(ResumingInputStream.class);
     public static final int MAX_RESUMES = 20;
 
@@ -38,13 +39,6 @@ public final class ResumingInputStream extends InputStream {
         this.current = first;
         this.opener = opener;
         this.policy = policy;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

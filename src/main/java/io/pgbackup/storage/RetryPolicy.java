@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * <p>The caller's operation must be repeatable: a part upload re-sends its buffer, a ranged read
  * re-opens at the byte it had reached. An interrupted thread stops retrying at once.
  */
-public final class RetryPolicy {
+public record RetryPolicy(Duration retryFor, Duration initialBackoff, Duration maxBackoff,
+        Predicate<Throwable> transientError, Sleeper sleeper, java.util.function.LongSupplier nanoTime) {
     private static final Logger log = LoggerFactory.getLogger(RetryPolicy.class);
 
     /** An I/O operation that may be attempted several times. */
@@ -36,31 +37,10 @@ public final class RetryPolicy {
     /** The policy for cleanup after a failure (aborts, deletes): short, the next run sweeps what is left. */
     public static final Duration CLEANUP_RETRY_FOR = Duration.ofSeconds(20);
 
-    private final Duration retryFor;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
-    private final Predicate<Throwable> transientError;
-    private final Sleeper sleeper;
-    private final java.util.function.LongSupplier nanoTime;
-
-    public RetryPolicy(Duration retryFor, Duration initialBackoff, Duration maxBackoff, Predicate<Throwable> transientError,
-            Sleeper sleeper, java.util.function.LongSupplier nanoTime) {
-        this.retryFor = retryFor;
-        this.initialBackoff = initialBackoff;
-        this.maxBackoff = maxBackoff;
-        this.transientError = transientError;
-        this.sleeper = sleeper;
-        this.nanoTime = nanoTime;
-    }
-
     /** Real time and real sleeps; backoff from 250 ms doubling to at most 15 s. */
     public static RetryPolicy of(Duration retryFor, Predicate<Throwable> transientError) {
         return new RetryPolicy(retryFor, Duration.ofMillis(250), Duration.ofSeconds(15), transientError,
                 d -> Thread.sleep(d.toMillis()), System::nanoTime);
-    }
-
-    public Duration retryFor() {
-        return retryFor;
     }
 
     /** The same policy with another total budget (e.g. {@link #CLEANUP_RETRY_FOR}). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgbackup.ExitCode;
 import io.pgbackup.Main;
+import io.pgbackup.jobs.Context;
 import io.pgbackup.Cancellation;
 import java.io.IOException;
 import java.io.PrintWriter;

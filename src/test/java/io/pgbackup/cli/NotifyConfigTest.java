@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;
 import io.pgbackup.Main;
+import io.pgbackup.config.Setting;
+import io.pgbackup.jobs.Context;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;

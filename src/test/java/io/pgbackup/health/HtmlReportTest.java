@@ -22,12 +22,15 @@ class HtmlReportTest {
 
     static Manifest backup(Instant t, String label) {
         String stem = KeyLayout.relativeStem(t, 1);
-        return new Manifest(1, "pgbackup", "test", stem, label, "scheduled", t, t, t.plusSeconds(20), 20_000,
+        return new Manifest(new Manifest.Header(1, "pgbackup", "test"),
+                new Manifest.Run(stem, label, "scheduled", t, t, t.plusSeconds(20), 20_000),
                 new Manifest.Source("app", "postgresql://u:****@h/app", "17.2", 17, 1_000_000_000L),
-                new Manifest.Dump("17.2", "zstd:1", List.of()),
-                List.of(new Manifest.StoredObject("p/" + stem + ".dump", "custom", "zstd:1", 100_000_000, "x"),
+                        new Manifest.Dump("17.2", "zstd:1", List.of()),
+                                List.of(new Manifest.StoredObject("p/" + stem + ".dump", "custom", "zstd:1",
+                                        100_000_000, "x"),
                         new Manifest.StoredObject("p/" + stem + ".sql.zst", "plain", "zstd", 90_000_000, "y")),
-                List.of(new Manifest.Table("public", "t", 10, 10L, null)), new Manifest.Rows("dump-stream", 10, 0));
+                new Manifest.Counts(List.of(new Manifest.Table("public", "t", 10, 10L, null)),
+                        new Manifest.Rows("dump-stream", 10, 0)), null, null);
     }
 
     static DrillReport drill(Manifest m, boolean passed) {
@@ -62,7 +65,8 @@ class HtmlReportTest {
         List<DrillReport> drills = List.of(drill(backups.get(0), true), drill(backups.get(1), false),
                 drill(backups.get(2), false));
         String html = render(backups, drills);
-        String size = html.substring(html.indexOf("<svg id=\"chart-size\""), html.indexOf("</svg>", html.indexOf("chart-size")));
+        String size = html.substring(html.indexOf("<svg id=\"chart-size\""), html.indexOf("</svg>",
+                html.indexOf("chart-size")));
         assertThat(count(size, "<circle class=\"backup\"")).isEqualTo(28);
         assertThat(count(html, "class=\"drill fail\"")).isEqualTo(2);
         assertThat(count(html, "class=\"drill pass\"")).isEqualTo(1);
@@ -95,7 +99,8 @@ class HtmlReportTest {
             backups.add(backup(NOW.minus(Duration.ofMinutes(120L * i + 1)), null));
         }
         String html = render(backups, List.of());
-        String size = html.substring(html.indexOf("<svg id=\"chart-size\""), html.indexOf("</svg>", html.indexOf("chart-size")));
+        String size = html.substring(html.indexOf("<svg id=\"chart-size\""), html.indexOf("</svg>",
+                html.indexOf("chart-size")));
         assertThat(count(size, "<circle class=\"backup\"")).isEqualTo(1000);
         assertThat(count(html, "<tr><td>\\d{4}/")).isEqualTo(HtmlReport.TABLE_ROWS);
         assertThat(html).contains("900 older backups not listed.");

@@ -1,10 +1,11 @@
 package io.pgbackup.health;
 
+import io.pgbackup.config.Durations;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgbackup.manifest.ManifestCodec;
-import io.pgbackup.retention.RetentionPolicy;
 import io.pgbackup.schedule.CronSchedule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -79,7 +80,7 @@ record StatusGoldenCase(String name, String description, Health.Input input, Sta
     }
 
     private static Duration duration(JsonNode p, String field, Duration dflt) {
-        return p.hasNonNull(field) ? RetentionPolicy.parseDuration(p.get(field).asText()) : dflt;
+        return p.hasNonNull(field) ? Durations.parse(p.get(field).asText()) : dflt;
     }
 
     Status actual() {

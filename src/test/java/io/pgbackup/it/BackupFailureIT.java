@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
-import io.pgbackup.backup.take.BackupFormat;
 import io.pgbackup.backup.take.BackupRequest;
-import io.pgbackup.backup.take.BackupService;
 import io.pgbackup.Cancellation;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.ConnectionString;
-import io.pgbackup.pg.DumpOptions;
 import io.pgbackup.pg.PgTools;
-import io.pgbackup.pipeline.SqlCompression;
 import io.pgbackup.storage.ObjectInfo;
 import io.pgbackup.storage.ObjectStore;
 import io.pgbackup.storage.s3.S3ObjectStore;
@@ -24,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -142,9 +137,8 @@ class BackupFailureIT {
     void anUploadFailingMidStreamAbortsEverything() throws Exception {
         try (S3ObjectStore real = BackupIT.store(bucket)) {
             ObjectStore failing = new FailingStore(real, ".dump", 7 * 1024 * 1024);
-            BackupService service = new BackupService(failing, new KeyLayout("prod/db1"), new PgTools(System.getenv()),
-                    Clock.systemUTC(), new Cancellation(), Duration.ofSeconds(5));
-            assertThatThrownBy(() -> service.backup(request()))
+            assertThatThrownBy(() -> TakeBackup.of(request(), failing, new KeyLayout("prod/db1"), System.getenv(),
+                    Clock.systemUTC(), new Cancellation()))
                     .isInstanceOfSatisfying(PgBackupException.class, e -> {
                         assertThat(e.exitCode()).isEqualTo(ExitCode.STORAGE);
                         assertThat(e.getMessage()).contains("upload of prod/db1/").contains("injected network failure");
@@ -164,9 +158,8 @@ class BackupFailureIT {
                     cancel.cancel("SIGTERM");
                 }
             };
-            BackupService service = new BackupService(tripwire, new KeyLayout("prod/db1"), new PgTools(System.getenv()),
-                    Clock.systemUTC(), cancel, Duration.ofSeconds(5));
-            assertThatThrownBy(() -> service.backup(request()))
+            assertThatThrownBy(() -> TakeBackup.of(request(), tripwire, new KeyLayout("prod/db1"), System.getenv(),
+                    Clock.systemUTC(), cancel))
                     .isInstanceOfSatisfying(PgBackupException.class, e -> {
                         assertThat(e.exitCode()).isEqualTo(ExitCode.INTERRUPTED);
                         assertThat(e.getMessage()).contains("interrupted by SIGTERM");
@@ -208,14 +201,14 @@ class BackupFailureIT {
         Clock sameSecond = Clock.fixed(Instant.parse("2026-11-27T03:00:00Z"), ZoneOffset.UTC);
         String small = pg.createDatabase("same_second");
         pg.exec(small, "create table t(x int); insert into t values (1)");
-        BackupRequest req = new BackupRequest(ConnectionString.parse(pg.uri(small), "PG_URI"), BackupFormat.BOTH,
-                SqlCompression.ZSTD, null, BackupRequest.ADHOC, null, DumpOptions.none());
+        BackupRequest req = BackupRequest.of(ConnectionString.parse(pg.uri(small), "PG_URI"));
         try (S3ObjectStore store = BackupIT.store(bucket)) {
-            BackupService service = new BackupService(store, new KeyLayout("same"), new PgTools(System.getenv()),
-                    sameSecond, new Cancellation(), Duration.ofSeconds(5));
-            CompletableFuture<Manifest> a = CompletableFuture.supplyAsync(() -> service.backup(req));
-            CompletableFuture<Manifest> b = CompletableFuture.supplyAsync(() -> service.backup(req));
-            Manifest third = service.backup(req);
+            KeyLayout same = new KeyLayout("same");
+            CompletableFuture<Manifest> a = CompletableFuture.supplyAsync(() -> TakeBackup.of(req, store, same,
+                    System.getenv(), sameSecond, new Cancellation()));
+            CompletableFuture<Manifest> b = CompletableFuture.supplyAsync(() -> TakeBackup.of(req, store, same,
+                    System.getenv(), sameSecond, new Cancellation()));
+            Manifest third = TakeBackup.of(req, store, same, System.getenv(), sameSecond, new Cancellation());
             List<String> stems = List.of(a.get().stem(), b.get().stem(), third.stem());
             assertThat(stems).containsExactlyInAnyOrder("2026/11/27/03-00-00", "2026/11/27/03-00-00-2",
                     "2026/11/27/03-00-00-3");
@@ -227,8 +220,7 @@ class BackupFailureIT {
     }
 
     BackupRequest request() {
-        return new BackupRequest(ConnectionString.parse(pg.uri(bigDb), "PG_URI"), BackupFormat.BOTH,
-                SqlCompression.ZSTD, null, BackupRequest.ADHOC, null, DumpOptions.none());
+        return BackupRequest.of(ConnectionString.parse(pg.uri(bigDb), "PG_URI"));
     }
 
     /** A decorator that breaks the stream of puts whose key ends with {@code suffix} after {@code limit} bytes. */

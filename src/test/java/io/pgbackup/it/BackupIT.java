@@ -44,8 +44,8 @@ class BackupIT {
 
     static S3ObjectStore store(String bucket) {
         S3Server s3 = TestRig.get().s3();
-        return new S3ObjectStore(new S3Settings(bucket, s3.endpoint(), s3.region(), true, s3.accessKey(),
-                s3.secretKey(), false, S3Settings.MIN_PART_SIZE, 2));
+        return new S3ObjectStore(S3Settings.of(S3Settings.Bucket.at(bucket, s3.endpoint(), s3.region()),
+                S3Settings.Keys.of(s3.accessKey(), s3.secretKey())).with(new S3Settings.Parts(S3Settings.MIN_PART_SIZE, 2)));
     }
 
     static Manifest manifest(S3ObjectStore store, String key) throws Exception {

@@ -2,7 +2,7 @@ package io.pgbackup.it;
 
 import io.pgbackup.Main;
 import io.pgbackup.Cancellation;
-import io.pgbackup.cli.Context;
+import io.pgbackup.jobs.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

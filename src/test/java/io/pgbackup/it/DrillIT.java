@@ -107,10 +107,10 @@ class DrillIT {
 
         // stored next to the backup as <prefix>/<stem>.drill-<time>.json
         Instant started = Instant.parse(report.get("startedAt").asText());
-        String expectedKey = D.key(stem, ".drill-"
-                + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC).format(started) + ".json");
+        String expectedKey = D.drillReportPrefix(stem)
+                + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC).format(started) + ".json";
         try (S3ObjectStore store = BackupIT.store(bucket)) {
-            List<String> reports = store.list(D.key(stem, ".drill-")).stream().map(ObjectInfo::key).toList();
+            List<String> reports = store.list(D.drillReportPrefix(stem)).stream().map(ObjectInfo::key).toList();
             assertThat(reports).contains(expectedKey);
             JsonNode stored = RestoreFixtures.JSON.readTree(RestoreFixtures.read(store, expectedKey));
             assertThat(stored.get("passed").asBoolean()).isTrue();
@@ -214,7 +214,7 @@ class DrillIT {
             custom.put("sha256", RestoreFixtures.sha256(tampered));
         }));
         try (S3ObjectStore store = BackupIT.store(b)) {
-            RestoreFixtures.replace(store, D.key(tamperedStem, ".dump"), tampered);
+            RestoreFixtures.replace(store, D.archiveKey(tamperedStem, null, false), tampered);
         }
         // the objects match the manifest: verify cannot tell
         Cli.Result verify = Cli.run(env(b), "verify");
@@ -232,7 +232,7 @@ class DrillIT {
         assertThat(r.err()).contains("rows");
         assertThat(scratchDatabases()).isEmpty();
         try (S3ObjectStore store = BackupIT.store(b)) {
-            List<ObjectInfo> reports = store.list(D.key(tamperedStem, ".drill-"));
+            List<ObjectInfo> reports = store.list(D.drillReportPrefix(tamperedStem));
             assertThat(reports).hasSize(1);
             JsonNode stored = RestoreFixtures.JSON.readTree(RestoreFixtures.read(store, reports.get(0).key()));
             assertThat(stored.get("passed").asBoolean()).isFalse();
@@ -278,13 +278,13 @@ class DrillIT {
         String s = "2026/11/26/07-00-00";
         String b = bucketWithCopy("drill-norestore", new RestoreFixtures.Copy(s));
         try (S3ObjectStore store = BackupIT.store(b)) {
-            store.delete(D.key(s, ".dump"));
+            store.delete(D.archiveKey(s, null, false));
         }
         Cli.Result r = drill(env(b), "--target", pg.uri("postgres"));
         assertThat(r.code()).as(r.all()).isEqualTo(ExitCode.CHECK_FAILED.code());
         JsonNode restore = check(report(r), "restore");
         assertThat(restore.get("ok").asBoolean()).isFalse();
-        assertThat(restore.get("detail").asText()).contains(D.key(s, ".dump"));
+        assertThat(restore.get("detail").asText()).contains(D.archiveKey(s, null, false));
         assertThat(scratchDatabases()).isEmpty();
     }
 

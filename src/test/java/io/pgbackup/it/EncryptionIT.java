@@ -10,16 +10,12 @@ import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.backup.take.BackupFormat;
 import io.pgbackup.backup.take.BackupRequest;
-import io.pgbackup.backup.take.BackupService;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.DumpOptions;
-import io.pgbackup.pg.PgTools;
 import io.pgbackup.pipeline.SqlCompression;
 import io.pgbackup.pipeline.age.AgeDecryption;
-import io.pgbackup.pipeline.age.AgeIdentities;
-import io.pgbackup.pipeline.age.AgeRecipients;
 import io.pgbackup.pipeline.age.TestKeys;
 import io.pgbackup.repo.Catalog;
 import io.pgbackup.storage.ObjectInfo;
@@ -34,13 +30,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -525,12 +519,10 @@ class EncryptionIT {
         toolsEnv.put("PG_BIN_DIR", wrappers.toString());
         try (S3ObjectStore real = BackupIT.store(bucket)) {
             Recording store = new Recording(real);
-            BackupService service = new BackupService(store, LAYOUT, new PgTools(toolsEnv), Clock.systemUTC(),
-                    new Cancellation(), Duration.ofSeconds(5));
-            BackupRequest req = new BackupRequest(ConnectionString.parse(pg.uri(big), "PG_URI"), BackupFormat.BOTH,
-                    SqlCompression.ZSTD, null, BackupRequest.ADHOC, null, DumpOptions.none(), KEY.recipients());
+            BackupRequest req = BackupRequest.of(ConnectionString.parse(pg.uri(big), "PG_URI")).with(
+                    new BackupRequest.Contents(BackupFormat.BOTH, SqlCompression.ZSTD, DumpOptions.none(), KEY.recipients()));
             try {
-                service.backup(req);
+                TakeBackup.of(req, store, LAYOUT, toolsEnv, Clock.systemUTC(), new Cancellation());
                 throw new AssertionError("the backup should have failed");
             } catch (PgBackupException e) {
                 assertThat(e.exitCode()).isEqualTo(ExitCode.DUMP_FAILED);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;
 import io.pgbackup.manifest.DrillReport;
+import io.pgbackup.backup.drill.DrillRequest;
 import io.pgbackup.backup.drill.DrillService;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;
@@ -145,15 +146,15 @@ class ExactRowCountIT {
                     Clock.systemUTC(), new Cancellation());
             ConnectionString server = ConnectionString.parse(pg.uri("postgres"), "--target");
             String scratch = DrillService.defaultScratchName(both.stem()) + "_tampered";
-            DrillReport report = service.drill(new DrillService.Request(both, server, scratch, false, null, List.of(),
-                    null, both, restored -> {
+            DrillReport report = service.drill(DrillRequest.of(both, server).with(DrillRequest.Options.DEFAULT
+                    .scratch(scratch, false).beforeChecks(restored -> {
                         try {
                             pg.exec(restored.database(), "delete from dogs where name = 'rex'; "
                                     + "select lo_unlink(min(oid)) from pg_largeobject_metadata;");
                         } catch (SQLException e) {
                             throw new IllegalStateException(e);
                         }
-                    }));
+                    })));
             assertThat(report.passed()).isFalse();
             DrillReport.Check rows = report.checks().stream().filter(c -> c.name().equals("rows")).findFirst().orElseThrow();
             assertThat(rows.ok()).isFalse();

@@ -208,9 +208,9 @@ class ListIT {
         String real = RestoreFixtures.realBackup(bucket, "inc", source);
         KeyLayout inc = new KeyLayout("inc");
         try (S3ObjectStore store = BackupIT.store(bucket)) {
-            RestoreFixtures.put(store, inc.key("2026/01/02/03-04-05", ".dump"), new byte[1234]);
-            RestoreFixtures.put(store, inc.key("2026/01/02/03-04-05", ".sql.zst"), new byte[10]);
-            RestoreFixtures.put(store, inc.key("2026/01/03/00-00-00-2", ".dump"), new byte[7]);
+            RestoreFixtures.put(store, inc.archiveKey("2026/01/02/03-04-05", null, false), new byte[1234]);
+            RestoreFixtures.put(store, inc.scriptKey("2026/01/02/03-04-05", null, "zstd", false), new byte[10]);
+            RestoreFixtures.put(store, inc.archiveKey("2026/01/03/00-00-00-2", null, false), new byte[7]);
         }
         Map<String, String> env = RestoreFixtures.env(bucket, "inc", source);
         Cli.Result r = Cli.run(env, "list");

@@ -69,7 +69,8 @@ class LockAndPruneIT {
         String bucket = TestRig.get().s3().createBucket("lock-stale");
         KeyLayout layout = new KeyLayout("prod/db1");
         try (S3ObjectStore store = BackupIT.store(bucket)) {
-            PrefixLock.Lease old = new PrefixLock.Lease("x", new io.pgbackup.ProcessId("some-other-host", 4242, null), "backup",
+            PrefixLock.Lease old = new PrefixLock.Lease("x", new io.pgbackup.ProcessId("some-other-host", 4242, null),
+                    "backup",
                     Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"),
                     Instant.parse("2026-01-01T12:00:00Z"));
             store.put(layout.lockKey(), new ByteArrayInputStream(ManifestCodec.encode(old)));
@@ -95,17 +96,20 @@ class LockAndPruneIT {
                 String stem = KeyLayout.relativeStem(t, 1);
                 List<Manifest.StoredObject> objects = new ArrayList<>();
                 for (Manifest.StoredObject o : template.objects()) {
-                    String key = layout.key(stem, o.key().substring(o.key().indexOf('.')));
+                    String key = o.format().equals("custom") ? layout.archiveKey(stem, null, false)
+                            : layout.scriptKey(stem, null, o.compression(), false);
                     store.put(key, new ByteArrayInputStream(new byte[] {1, 2, 3}));
                     objects.add(new Manifest.StoredObject(key, o.format(), o.compression(), 3, o.sha256()));
                 }
-                Manifest m = new Manifest(1, "pgbackup", "test", stem, i == 30 ? "pre-migration" : null, "scheduled",
-                        t, t, t.plusSeconds(5), 5000, template.source(), template.dump(), objects, template.tables());
+                Manifest m = new Manifest(new Manifest.Header(1, "pgbackup", "test"),
+                        new Manifest.Run(stem, i == 30 ? "pre-migration" : null, "scheduled", t, t, t.plusSeconds(5), 5000),
+                        template.source(), template.dump(), objects,
+                        new Manifest.Counts(template.tables(), null), null, null);
                 store.put(layout.manifestKey(stem), new ByteArrayInputStream(ManifestCodec.encode(m)));
             }
             // and the leftovers of an interrupted backup two days ago
             String orphan = KeyLayout.relativeStem(now.minus(Duration.ofDays(2)).plusSeconds(7), 1);
-            store.put(layout.key(orphan, ".dump"), new ByteArrayInputStream(new byte[] {9}));
+            store.put(layout.archiveKey(orphan, null, false), new ByteArrayInputStream(new byte[] {9}));
             assertThat(new Catalog(store, layout).all()).hasSize(40);
 
             Clock clock = Clock.fixed(now, ZoneOffset.UTC);
@@ -138,7 +142,8 @@ class LockAndPruneIT {
         Map<String, String> env = BackupIT.env("nobucket", db);
         for (String[] args : List.of(new String[] {"prune"}, new String[] {"prune", "--keep-daily", "-1"},
                 new String[] {"prune", "--keep-last", "2", "--min-keep", "0"},
-                new String[] {"prune", "--keep-within", "soon"}, new String[] {"prune", "--keep-last", "1", "--tz", "Mars/Base"})) {
+                new String[] {"prune", "--keep-within", "soon"}, new String[] {"prune", "--keep-last", "1", "--tz",
+                        "Mars/Base"})) {
             Cli.Result r = Cli.run(env, args);
             assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(2);
             assertThat(r.err().strip()).doesNotContain("\n");

@@ -157,11 +157,11 @@ final class RestoreFixtures {
         } else {
             n.put("label", copy.label);
         }
-        String oldBase = src.key(oldStem, "");
+        String oldBase = stemBase(src, oldStem);
         for (JsonNode o : (ArrayNode) n.get("objects")) {
             String oldKey = o.get("key").asText();
             assertThat(oldKey).startsWith(oldBase);
-            String newKey = dstLayout.key(copy.stem, oldKey.substring(oldBase.length()));
+            String newKey = stemBase(dstLayout, copy.stem) + oldKey.substring(oldBase.length());
             ((ObjectNode) o).put("key", newKey);
             if (copy.withObjects) {
                 put(to, newKey, read(from, oldKey));
@@ -227,5 +227,11 @@ final class RestoreFixtures {
         List<String> stems = new ArrayList<>();
         arr.forEach(m -> stems.add(m.get("stem").asText()));
         return stems;
+    }
+
+    /** {@code <prefix>/<stem>}: what every key of a backup starts with. */
+    private static String stemBase(KeyLayout layout, String stem) {
+        String manifest = layout.manifestKey(stem);
+        return manifest.substring(0, manifest.length() - ".json".length());
     }
 }

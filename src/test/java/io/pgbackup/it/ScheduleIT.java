@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgbackup.ExitCode;
 import io.pgbackup.repo.Catalog;
-import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.storage.s3.S3ObjectStore;

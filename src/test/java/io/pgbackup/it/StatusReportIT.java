@@ -75,13 +75,17 @@ class StatusReportIT {
                 puts.add(pool.submit(() -> {
                     Instant t = Instant.parse("2026-11-27T03:00:00Z").minus(every.multipliedBy(k));
                     String stem = KeyLayout.relativeStem(t, 1);
-                    Manifest m = new Manifest(1, "pgbackup", "test", stem, null, "scheduled", t, t, t.plusSeconds(20 + k % 7),
-                            20_000 + (k % 7) * 1000L, real.source(), real.dump(), real.objects(), real.tables(), real.rows());
+                    Manifest m = new Manifest(new Manifest.Header(1, "pgbackup", "test"),
+                            new Manifest.Run(stem, null, "scheduled", t, t, t.plusSeconds(20 + k % 7), 20_000 + (k % 7) * 1000L),
+                            real.source(), real.dump(), real.objects(),
+                            new Manifest.Counts(real.tables(), real.rows()), null, null);
                     store.put(L.manifestKey(stem), new ByteArrayInputStream(ManifestCodec.encode(m)));
                     if (k < 10) {
                         boolean passed = !failedDrills.contains(k);
-                        DrillReport r = new DrillReport(stem, t, "postgresql://x", "scratch", false, t.plusSeconds(3600), 1, 1, 2,
-                                List.of(new DrillReport.Check("rows", passed, passed ? "ok" : "public.t has 99 rows")), passed);
+                        DrillReport r = new DrillReport(stem, t, "postgresql://x", "scratch", false,
+                                t.plusSeconds(3600), 1, 1, 2,
+                                List.of(new DrillReport.Check("rows", passed,
+                                        passed ? "ok" : "public.t has 99 rows")), passed);
                         store.put(L.drillReportKey(stem, r.startedAt()), new ByteArrayInputStream(ManifestCodec.encode(r)));
                     }
                     return null;
@@ -134,7 +138,7 @@ class StatusReportIT {
         String d = bucketWith("health-debris", 10, Duration.ofDays(1), List.of());
         try (S3ObjectStore store = BackupIT.store(d)) {
             store.put(L.markerKey("2026/11/27/09-00-00"), new ByteArrayInputStream("{}".getBytes()));
-            store.put(L.key("2026/11/27/09-00-00", ".dump"), new ByteArrayInputStream(new byte[1000]));
+            store.put(L.archiveKey("2026/11/27/09-00-00", null, false), new ByteArrayInputStream(new byte[1000]));
         }
         Cli.Result warn = Cli.run(env(d), CLOCK, new Cancellation(), "status");
         assertThat(warn.code()).as(warn.all()).isZero();

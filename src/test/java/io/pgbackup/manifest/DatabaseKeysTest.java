@@ -9,7 +9,13 @@ class DatabaseKeysTest {
     @Test
     void databaseKeysKeepNamesFindableAndUnambiguous() {
         KeyLayout l = new KeyLayout("prod");
-        assertThat(l.databaseKey("2026/12/01/03-00-00", "app", ".dump")).isEqualTo("prod/2026/12/01/03-00-00/app.dump");
+        assertThat(l.archiveKey("2026/12/01/03-00-00", "app", false)).isEqualTo("prod/2026/12/01/03-00-00/app.dump");
+        assertThat(l.scriptKey("2026/12/01/03-00-00", "My DB", "zstd", true))
+                .isEqualTo("prod/2026/12/01/03-00-00/My%20DB.sql.zst.age");
+        assertThat(l.archiveKey("2026/12/01/03-00-00", null, true)).isEqualTo("prod/2026/12/01/03-00-00.dump.age");
+        assertThat(l.scriptKey("2026/12/01/03-00-00", null, "gzip", false)).isEqualTo("prod/2026/12/01/03-00-00.sql.gz");
+        assertThat(l.globalsKey("2026/12/01/03-00-00", false)).isEqualTo("prod/2026/12/01/03-00-00.globals.sql.zst");
+        assertThat(KeyLayout.decryptedName("03-00-00.dump.age")).isEqualTo("03-00-00.dump");
         assertThat(KeyLayout.encodeName("My DB")).isEqualTo("My%20DB");
         assertThat(KeyLayout.encodeName("a.b/c")).isEqualTo("a%2Eb%2Fc");
         assertThat(KeyLayout.encodeName("ünï")).isEqualTo("%C3%BCn%C3%AF");

@@ -65,7 +65,7 @@ class KeyLayoutTest {
     void keysJoinRootStemAndSuffix() {
         KeyLayout l = new KeyLayout("/prod/");
         assertThat(l.manifestKey(STEM)).isEqualTo("prod/2026/01/02/03-04-05.json");
-        assertThat(l.key(STEM, KeyLayout.DUMP_SUFFIX)).isEqualTo("prod/2026/01/02/03-04-05.dump");
+        assertThat(l.archiveKey(STEM, null, false)).isEqualTo("prod/2026/01/02/03-04-05.dump");
         assertThat(new KeyLayout("").manifestKey(STEM)).isEqualTo("2026/01/02/03-04-05.json");
     }
 

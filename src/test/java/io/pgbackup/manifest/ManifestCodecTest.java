@@ -15,17 +15,18 @@ import org.junit.jupiter.api.Test;
 class ManifestCodecTest {
 
     static Manifest full() {
-        return new Manifest(Manifest.FORMAT_VERSION, "pgbackup", "0.3.0", "2026/11/27/03-00-00", "before-migration",
-                "scheduled", Instant.parse("2026-11-27T03:00:00Z"), Instant.parse("2026-11-27T03:00:00.123456Z"),
-                Instant.parse("2026-11-27T03:04:10.5Z"), 250_377L,
+        return new Manifest(new Manifest.Header(Manifest.FORMAT_VERSION, "pgbackup", "0.3.0"),
+                new Manifest.Run("2026/11/27/03-00-00", "before-migration", "scheduled",
+                        Instant.parse("2026-11-27T03:00:00Z"), Instant.parse("2026-11-27T03:00:00.123456Z"),
+                        Instant.parse("2026-11-27T03:04:10.5Z"), 250_377L),
                 new Manifest.Source("app", "postgresql://app:****@db:5432/app", "17.2", 17, 123_456_789L),
                 new Manifest.Dump("17.2", "zstd:3", List.of("--schema=app", "--no-owner")),
                 List.of(new Manifest.StoredObject("prod/2026/11/27/03-00-00.dump", "custom", "zstd:3", 1_000L,
                                 "a".repeat(64)),
                         new Manifest.StoredObject("prod/2026/11/27/03-00-00.sql.zst", "plain", "zstd", 2_000L,
                                 "b".repeat(64))),
-                List.of(new Manifest.Table("app", "users", 1_000_000L, 1_000_123L),
-                        new Manifest.Table("app", "audit", 50L, null)));
+                new Manifest.Counts(List.of(new Manifest.Table("app", "users", 1_000_000L, 1_000_123L),
+                        new Manifest.Table("app", "audit", 50L, null)), null), null, null);
     }
 
     private static Manifest decode(byte[] b) throws IOException {
@@ -43,10 +44,11 @@ class ManifestCodecTest {
 
     @Test
     void roundTripWithNullOptionalFields() throws IOException {
-        Manifest m = new Manifest(Manifest.FORMAT_VERSION, "pgbackup", "dev", "2026/11/27/03-00-00-2", null, "adhoc",
-                null, Instant.parse("2026-11-27T03:00:00Z"), Instant.parse("2026-11-27T03:00:01Z"), 1000L,
-                new Manifest.Source("app", "host=db", "15.18", 15, 0L),
-                new Manifest.Dump("15.18", "gzip:1", List.of()), List.of(), List.of());
+        Manifest m = new Manifest(new Manifest.Header(Manifest.FORMAT_VERSION, "pgbackup", "dev"),
+                new Manifest.Run("2026/11/27/03-00-00-2", null, "adhoc", null, Instant.parse("2026-11-27T03:00:00Z"),
+                        Instant.parse("2026-11-27T03:00:01Z"), 1000L),
+                new Manifest.Source("app", "host=db", "15.18", 15, 0L), new Manifest.Dump("15.18", "gzip:1", List.of()),
+                List.of(), new Manifest.Counts(List.of(), null), null, null);
         byte[] json = ManifestCodec.encode(m);
         assertThat(new String(json, StandardCharsets.UTF_8)).doesNotContain("\"label\"").doesNotContain("\"slot\"");
         assertThat(decode(json)).isEqualTo(m);

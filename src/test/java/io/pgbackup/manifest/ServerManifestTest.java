@@ -30,12 +30,15 @@ class ServerManifestTest {
                 List.of(new Manifest.Table("public", "users", 10, 10L)), r1);
         Manifest.Database b = new Manifest.Database("My DB", 2000, List.of(b1),
                 List.of(new Manifest.Table("x", "secret_table", 5, 5L)), r2);
-        return new Manifest(Manifest.SERVER_FORMAT_VERSION, "pgbackup", "dev", "2026/12/01/03-00-00", null, "adhoc", null, T,
-                T.plusSeconds(9), 9000, new Manifest.Source(null, "postgresql://u:****@h/postgres", "17.2", 17, 3000),
-                new Manifest.Dump("17.2", "zstd:1", List.of("--exclude-table-data=x.secret_table")), List.of(g, a1, a2, b1),
-                List.of(), new Manifest.Rows(Manifest.Rows.DUMP_STREAM, 15, 1),
+        return new Manifest(new Manifest.Header(Manifest.SERVER_FORMAT_VERSION, "pgbackup", "dev"),
+                new Manifest.Run("2026/12/01/03-00-00", null, "adhoc", null, T, T.plusSeconds(9), 9000),
+                new Manifest.Source(null, "postgresql://u:****@h/postgres", "17.2", 17, 3000),
+                new Manifest.Dump("17.2", "zstd:1", List.of("--exclude-table-data=x.secret_table")),
+                List.of(g, a1, a2, b1),
+                new Manifest.Counts(List.of(), new Manifest.Rows(Manifest.Rows.DUMP_STREAM, 15, 1)),
                 encrypted ? new Manifest.Encryption("age", List.of("age1xyz")) : null,
-                new Manifest.Server(List.of(a, b), g.key(), null, List.of(new Manifest.Skipped("template0", "a template database"))));
+                new Manifest.Server(List.of(a, b), g.key(), null,
+                        List.of(new Manifest.Skipped("template0", "a template database"))));
     }
 
     static Manifest decode(byte[] b) throws IOException {

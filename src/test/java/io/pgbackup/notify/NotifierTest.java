@@ -44,7 +44,7 @@ class NotifierTest {
             act();
             runs.add(run);
             outcomes.add(o);
-            events.add(o.success() ? "success" : "failure");
+            events.add(o.exit().success() ? "success" : "failure");
         }
 
         private void act() throws IOException {
@@ -70,7 +70,7 @@ class NotifierTest {
     }
 
     static Outcome ok() {
-        return new Outcome(true, 0, "OK", null, Instant.now(), "s", List.of(), "db", null, null, "fine", Map.of());
+        return Outcome.success(Instant.now(), "fine").with(new Outcome.Backup("s", List.of(), "db", null, null));
     }
 
     static Notifier notifier(Duration bound, Channel... cs) {
@@ -150,8 +150,8 @@ class NotifierTest {
                 Thread.sleep(10);
             }
             assertThat(p.events).as("sent before the job returned").containsExactly("start", "failure");
-            assertThat(p.outcomes.get(0).exitCode()).isEqualTo(130);
-            assertThat(p.outcomes.get(0).error()).contains("interrupted by SIGTERM");
+            assertThat(p.outcomes.get(0).exit().code()).isEqualTo(130);
+            assertThat(p.outcomes.get(0).exit().error()).contains("interrupted by SIGTERM");
             run.failed(new PgBackupException(ExitCode.INTERRUPTED, "interrupted by SIGTERM"));
         }
         assertThat(p.events).containsExactly("start", "failure");
@@ -164,9 +164,9 @@ class NotifierTest {
             run.failed(new PgBackupException(ExitCode.DATABASE, "cannot connect\nFATAL: password authentication failed"));
         }
         Outcome o = p.outcomes.get(0);
-        assertThat(o.exitCode()).isEqualTo(ExitCode.DATABASE.code());
-        assertThat(o.exitName()).isEqualTo("DATABASE");
-        assertThat(o.error()).isEqualTo("pgbackup: error: cannot connect | FATAL: password authentication failed");
+        assertThat(o.exit().code()).isEqualTo(ExitCode.DATABASE.code());
+        assertThat(o.exit().name()).isEqualTo("DATABASE");
+        assertThat(o.exit().error()).isEqualTo("pgbackup: error: cannot connect | FATAL: password authentication failed");
     }
 
     @Test

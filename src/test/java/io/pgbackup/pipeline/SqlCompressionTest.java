@@ -116,10 +116,7 @@ class SqlCompressionTest {
     }
 
     @Test
-    void suffixesAndLabels() {
-        assertThat(SqlCompression.ZSTD.suffix()).isEqualTo(".sql.zst");
-        assertThat(SqlCompression.GZIP.suffix()).isEqualTo(".sql.gz");
-        assertThat(SqlCompression.NONE.suffix()).isEqualTo(".sql");
+    void labels() {
         assertThat(SqlCompression.ZSTD.label()).isEqualTo("zstd");
         assertThat(SqlCompression.GZIP.label()).isEqualTo("gzip");
         assertThat(SqlCompression.NONE.label()).isEqualTo("none");

@@ -1,5 +1,7 @@
 package io.pgbackup.retention;
 
+import io.pgbackup.config.Durations;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -81,7 +83,7 @@ record GoldenCase(
         JsonNode within = p.get("keepWithin");
         RetentionPolicy policy = new RetentionPolicy(
                 p.path("keepLast").asInt(0),
-                within == null || within.isNull() ? null : RetentionPolicy.parseDuration(within.asText()),
+                within == null || within.isNull() ? null : Durations.parse(within.asText()),
                 p.path("keepHourly").asInt(0),
                 p.path("keepDaily").asInt(0),
                 p.path("keepWeekly").asInt(0),
@@ -95,7 +97,7 @@ record GoldenCase(
         if (root.has("generatedBackups")) {
             JsonNode g = root.get("generatedBackups");
             Instant t = Instant.parse(required(g, "first").asText());
-            Duration every = RetentionPolicy.parseDuration(required(g, "every").asText());
+            Duration every = Durations.parse(required(g, "every").asText());
             int count = required(g, "count").asInt();
             for (int i = 0; i < count; i++, t = t.plus(every)) {
                 backups.add(BackupRef.of(STEM.format(t), t));

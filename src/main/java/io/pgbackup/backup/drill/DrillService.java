@@ -59,23 +59,9 @@ public final class DrillService {
         this.cancellation = cancellation;
     }
 
-    /**
-     * @param server      a database on the server to drill on (used to create/drop the scratch one)
-     * @param newest      the newest backup, for the max-age alarm (null: no alarm)
-     * @param tolerance   for backups without exact counts: the allowed difference from the planner's
-     *                    estimates; null (the default) notes differences without failing
-     * @param checkSql    queries that must each return true
-     * @param beforeChecks runs on the restored database before it is checked (null: nothing); tests
-     *                    use it to make a restore differ from its backup
-     */
-    public record Request(Manifest backup, ConnectionString server, String scratchName, boolean keep,
-            Double tolerance, List<String> checkSql, Duration maxAge, Manifest newest,
-            java.util.function.Consumer<ConnectionString> beforeChecks) {
-        public Request(Manifest backup, ConnectionString server, String scratchName, boolean keep, Double tolerance,
-                List<String> checkSql, Duration maxAge, Manifest newest) {
-            this(backup, server, scratchName, keep, tolerance, checkSql, maxAge, newest, null);
-        }
-    }
+    /** One database's drill, as {@link #run} takes it (a server drill runs one per database). */
+    private record One(Manifest backup, ConnectionString server, String scratchName, boolean keep,
+            DrillRequest.Checks checks, java.util.function.Consumer<ConnectionString> beforeChecks) {}
 
     public static String defaultScratchName(String stem) {
         // 2026/11/27/03-00-00-2 -> pgbackup_drill_20261127_030000_2
@@ -83,14 +69,24 @@ public final class DrillService {
                 .replace("-", "_");
     }
 
-    public DrillReport drill(Request req) {
-        if (req.backup().serverBackup()) {
-            throw PgBackupException.config("backup " + req.backup().stem() + " is a server backup: drill its databases "
-                    + "with drillServer (the drill command does)");
+    /**
+     * Drills a backup of one database or of a server (every database, or those chosen), stores
+     * the report next to it and returns it; the caller decides what a failed check means.
+     */
+    public DrillReport drill(DrillRequest req) {
+        return req.backup().serverBackup() ? drillServer(req) : drillOne(req);
+    }
+
+    private DrillReport drillOne(DrillRequest req) {
+        DrillRequest.Options o = req.options();
+        if (o.applyGlobals()) {
+            throw PgBackupException.config("--apply-globals is for server backups (PG_DATABASES); " + req.backup().stem()
+                    + " is of one database");
         }
-        Manifest full = complete(req.backup());
-        DrillReport report = run(new Request(full, req.server(), req.scratchName(), req.keep(), req.tolerance(),
-                req.checkSql(), req.maxAge(), req.newest(), req.beforeChecks()));
+        Manifest full = complete(o.databases() == null ? req.backup()
+                : RestoreService.oneDatabase(req.backup(), o.databases().get(0)));
+        String scratch = o.scratchName() != null ? o.scratchName() : defaultScratchName(full.stem());
+        DrillReport report = run(new One(full, req.server(), scratch, o.keep(), o.checks(), o.beforeChecks()));
         store(report, full);
         return report;
     }
@@ -105,24 +101,29 @@ public final class DrillService {
     }
 
     /**
-     * A drill of a server backup: every database (or {@code databases}) restored into its own
+     * A drill of a server backup: every database (or those chosen) restored into its own
      * scratch database and checked as a one-database drill is, plus a check that the globals
      * decompress (and decrypt) and parse; with {@code applyGlobals} (a dedicated drill server
      * only) they are applied to the server first. One report, checks named by database.
      */
-    public record ServerRequest(Manifest backup, ConnectionString server, List<String> databases, boolean keep,
-            Double tolerance, List<String> checkSql, Duration maxAge, Manifest newest, boolean applyGlobals,
-            ConnectionString source) {}
-
-    public DrillReport drillServer(ServerRequest req) {
-        if (req.applyGlobals()) {
-            requireDedicated(req.server(), req.source());
+    private DrillReport drillServer(DrillRequest req) {
+        DrillRequest.Options o = req.options();
+        if (o.checks().sql() != null && !o.checks().sql().isEmpty() && (o.databases() == null || o.databases().size() != 1)) {
+            throw PgBackupException.config("--check-sql with a server backup needs --database NAME: the assertions "
+                    + "are run in that database");
+        }
+        if (o.scratchName() != null) {
+            throw PgBackupException.config("--scratch-db is for one database; a server drill names one scratch "
+                    + "database per database (pgbackup_drill_<stem>_<database>)");
+        }
+        if (o.applyGlobals()) {
+            requireDedicated(req.server(), o.source());
         }
         Manifest full = complete(req.backup());
         Instant start = clock.instant();
         long t0 = System.nanoTime();
         List<DrillReport.Check> checks = new ArrayList<>();
-        maxAge(req.maxAge(), req.newest(), start).ifPresent(checks::add);
+        maxAge(o.checks(), start).ifPresent(checks::add);
         List<String> statements = null;
         try {
             statements = Globals.statements(ServerRestoreService.readGlobals(reader, full));
@@ -135,7 +136,7 @@ public final class DrillService {
             }
             checks.add(new DrillReport.Check("globals", false, e.getMessage()));
         }
-        if (req.applyGlobals() && statements != null) {
+        if (o.applyGlobals() && statements != null) {
             try (java.sql.Connection c = new Database(req.server(), "drill").connect()) {
                 List<String> notes = Globals.apply(c, statements);
                 checks.add(new DrillReport.Check("globals-applied", true, notes.isEmpty() ? "applied"
@@ -151,7 +152,7 @@ public final class DrillService {
         }
         long restoreMs = 0;
         long checksMs = 0;
-        List<String> names = req.databases() == null ? full.databaseNames() : req.databases();
+        List<String> names = o.databases() == null ? full.databaseNames() : o.databases();
         for (String name : names) {
             cancellation.check("during the drill of the databases");
             Manifest one;
@@ -160,8 +161,8 @@ public final class DrillService {
             } catch (IllegalArgumentException e) {
                 throw new PgBackupException(ExitCode.NOT_FOUND, e.getMessage());
             }
-            DrillReport r = run(new Request(one, req.server(), scratchName(full.stem(), name), req.keep(), req.tolerance(),
-                    req.checkSql(), null, null, null));
+            DrillReport r = run(new One(one, req.server(), scratchName(full.stem(), name), o.keep(),
+                    new DrillRequest.Checks(o.checks().tolerance(), o.checks().sql(), null, null), o.beforeChecks()));
             restoreMs += r.restoreMillis();
             checksMs += r.checksMillis();
             for (DrillReport.Check c : r.checks()) {
@@ -170,14 +171,16 @@ public final class DrillService {
         }
         boolean passed = checks.stream().allMatch(DrillReport.Check::ok);
         DrillReport report = new DrillReport(full.stem(), full.startedAt(), req.server().redacted(),
-                scratchName(full.stem(), "*"), req.keep(), start, restoreMs, checksMs, (System.nanoTime() - t0) / 1_000_000,
+                scratchName(full.stem(), "*"), o.keep(), start, restoreMs, checksMs, (System.nanoTime() - t0) / 1_000_000,
                 checks, passed);
         store(report, full);
         return report;
     }
 
     /** The alarm for a backup job that silently stopped: the newest backup older than {@code maxAge}. */
-    private static java.util.Optional<DrillReport.Check> maxAge(Duration maxAge, Manifest newest, Instant now) {
+    private static java.util.Optional<DrillReport.Check> maxAge(DrillRequest.Checks c, Instant now) {
+        Duration maxAge = c.maxAge();
+        Manifest newest = c.newest();
         if (maxAge == null || newest == null) {
             return java.util.Optional.empty();
         }
@@ -202,11 +205,11 @@ public final class DrillService {
         return base + safe.substring(0, Math.min(safe.length(), 63 - base.length() - hash.length())) + hash;
     }
 
-    private DrillReport run(Request req) {
+    private DrillReport run(One req) {
         Instant start = clock.instant();
         long t0 = System.nanoTime();
         List<DrillReport.Check> checks = new ArrayList<>();
-        maxAge(req.maxAge(), req.newest(), start).ifPresent(checks::add);
+        maxAge(req.checks(), start).ifPresent(checks::add);
         ConnectionString scratch = req.server().with("dbname", req.scratchName());
         long restoreMs = 0;
         long checksMs = 0;
@@ -232,10 +235,9 @@ public final class DrillService {
         return report;
     }
 
-    private boolean restore(Request req, ConnectionString scratch, List<DrillReport.Check> checks) {
+    private boolean restore(One req, ConnectionString scratch, List<DrillReport.Check> checks) {
         try {
-            new RestoreService(reader, tools, cancellation).restore(new RestoreRequest(req.backup(), scratch, null,
-                    "custom", 1, false, false, false, false, null, true, null));
+            new RestoreService(reader, tools, cancellation).restore(RestoreRequest.of(req.backup(), scratch));
             checks.add(new DrillReport.Check("restore", true, "restored with no error (every statement must succeed)"));
             return true;
         } catch (PgBackupException e) {
@@ -248,7 +250,7 @@ public final class DrillService {
         }
     }
 
-    private void checkDatabase(Request req, ConnectionString scratch, List<DrillReport.Check> checks) {
+    private void checkDatabase(One req, ConnectionString scratch, List<DrillReport.Check> checks) {
         if (req.beforeChecks() != null) {
             req.beforeChecks().accept(scratch);
         }
@@ -270,9 +272,9 @@ public final class DrillService {
                 }
             }
             Long largeObjects = m.rows() != null ? ServerInfo.largeObjects(c) : null;
-            checks.addAll(RowCheck.checks(m, restored, req.tolerance(), largeObjects));
+            checks.addAll(RowCheck.checks(m, restored, req.checks().tolerance(), largeObjects));
             int i = 0;
-            for (String sql : req.checkSql()) {
+            for (String sql : req.checks().sql()) {
                 i++;
                 checks.add(userCheck(c, i, sql));
             }

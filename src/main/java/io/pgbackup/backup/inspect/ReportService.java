@@ -27,15 +27,7 @@ import java.util.Optional;
  * (temp file and rename, never half-written) and/or uploaded as {@code <prefix>/report.html},
  * replacing the previous one.
  */
-public final class ReportService {
-    private final Catalog catalog;
-    private final Clock clock;
-
-    public ReportService(Catalog catalog, Clock clock) {
-        this.catalog = catalog;
-        this.clock = clock;
-    }
-
+public record ReportService(Catalog catalog, Clock clock) {
     /** The page over the last {@code days}, with the status computed from the same reading. */
     public String render(Duration window, StatusPolicy policy) {
         Instant now = clock.instant();

@@ -31,16 +31,9 @@ import java.util.Map;
  * lock. One listing of the prefix, the window's manifests, the newest drill report (all of the
  * window's for the report), the lease: cheap enough to run every hour.
  */
-public final class StatusService {
+public record StatusService(Catalog catalog, Clock clock) {
     /** Status reads this far back (and at least the history it compares with). */
     static final Duration STATUS_WINDOW = Duration.ofDays(35);
-    private final Catalog catalog;
-    private final Clock clock;
-
-    public StatusService(Catalog catalog, Clock clock) {
-        this.catalog = catalog;
-        this.clock = clock;
-    }
 
     /** What was read: the facts, and the manifests and reports behind them (the report draws them). */
     public record Snapshot(Health.Input input, List<Manifest> backups, List<DrillReport> drills) {}

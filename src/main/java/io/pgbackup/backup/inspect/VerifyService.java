@@ -1,6 +1,5 @@
 package io.pgbackup.backup.inspect;
 
-
 import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
@@ -27,17 +26,7 @@ import java.util.Map;
  * bytes go through {@code pg_restore --list} (the archive) or a full decompression (the SQL
  * script). A store that cannot be read is a storage error (exit 6), not a failed check.
  */
-public final class VerifyService {
-    private final ObjectReader reader;
-    private final PgTools tools;
-    private final Cancellation cancellation;
-
-    public VerifyService(ObjectReader reader, PgTools tools, Cancellation cancellation) {
-        this.reader = reader;
-        this.tools = tools;
-        this.cancellation = cancellation;
-    }
-
+public record VerifyService(ObjectReader reader, PgTools tools, Cancellation cancellation) {
     /** One object's outcome; {@code integrity} when its bytes do not match the manifest (or it is missing). */
     public record ObjectCheck(String key, boolean ok, String detail, boolean integrity) {}
 

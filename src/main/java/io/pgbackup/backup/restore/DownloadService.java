@@ -56,7 +56,7 @@ public final class DownloadService {
                 cancellation.check("during the download");
                 written.add(one(o, dir, layer));
             }
-            Path manifest = dir.resolve(fileName(m.stem()) + ".json");
+            Path manifest = dir.resolve(fileName(new KeyLayout("").manifestKey(m.stem()))); // its name in the store
             Files.write(manifest, ManifestCodec.encode(m));
             written.add(manifest);
             return written;
@@ -97,7 +97,6 @@ public final class DownloadService {
     /** The object's file name; decrypted objects lose {@code .age}. */
     static String fileName(Manifest.StoredObject o, ObjectReader.Layer layer) {
         String name = fileName(o.key());
-        return o.encrypted() && layer != ObjectReader.Layer.STORED && name.endsWith(KeyLayout.AGE_SUFFIX)
-                ? name.substring(0, name.length() - KeyLayout.AGE_SUFFIX.length()) : name;
+        return o.encrypted() && layer != ObjectReader.Layer.STORED ? KeyLayout.decryptedName(name) : name;
     }
 }

@@ -1,6 +1,5 @@
 package io.pgbackup.backup.restore;
 
-
 import io.pgbackup.Cancellation;
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
@@ -42,36 +41,48 @@ import org.slf4j.LoggerFactory;
  * a storage error (exit 6), the child failing on good bytes a restore error (exit 11), and only
  * bytes that do not match the manifest an integrity error (exit 8).
  */
-public final class RestoreService {
+public record RestoreService(ObjectReader reader, PgTools tools, Cancellation cancellation) {
     private static final Logger log = LoggerFactory.getLogger(RestoreService.class);
-    private final ObjectReader reader;
-    private final PgTools tools;
-    private final Cancellation cancellation;
 
-    public RestoreService(ObjectReader reader, PgTools tools, Cancellation cancellation) {
-        this.reader = reader;
-        this.tools = tools;
-        this.cancellation = cancellation;
+    /**
+     * The one database a restore (or drill) reads from {@code m}: a server backup's {@code database},
+     * which it needs (exit 2 without, 7 when it has none of that name); a one-database backup itself.
+     */
+    public static Manifest oneDatabase(Manifest m, String database) {
+        if (database == null) {
+            if (m.serverBackup()) {
+                throw PgBackupException.config("backup " + m.stem() + " is a server backup of " + m.databaseNames().size()
+                        + " databases (" + String.join(", ", m.databaseNames()) + "): choose one with --database NAME, or "
+                        + "restore them all onto a server with --all");
+            }
+            return m;
+        }
+        try {
+            return m.forDatabase(database);
+        } catch (IllegalArgumentException e) {
+            throw new PgBackupException(ExitCode.NOT_FOUND, e.getMessage());
+        }
     }
 
     /** Restores; returns the database restored into (the target's, or the created one). */
     public ConnectionString restore(RestoreRequest req) {
         Manifest m = req.manifest();
-        boolean plain = req.format().equals("plain");
+        boolean plain = req.plain();
         Manifest.StoredObject obj = m.object(plain ? "plain" : "custom").orElseThrow(() -> PgBackupException.config(
-                "backup " + m.stem() + " has no " + req.format() + " object; use --format "
+                "backup " + m.stem() + " has no " + req.options().format().objectFormat() + " object; use --format "
                         + (plain ? "custom" : "plain")));
-        if (plain && (req.noOwner() || req.noPrivileges() || req.clean() || req.jobs() > 1)) {
+        if (plain && (!req.options().switches().stream().allMatch(o -> o == RestoreRequest.Option.SINGLE_TRANSACTION)
+                || req.jobs() > 1)) {
             throw PgBackupException.config("--no-owner, --no-privileges, --clean and --jobs need the custom archive: "
                     + "drop --format plain");
         }
-        if (req.singleTransaction() && req.jobs() > 1) {
+        if (req.has(RestoreRequest.Option.SINGLE_TRANSACTION) && req.jobs() > 1) {
             throw PgBackupException.config("--single-transaction cannot be combined with --jobs (pg_restore refuses "
                     + "it): drop one of them");
         }
         reader.requireKeyFor(m); // before anything touches the target
         Route route = route(req, m, plain);
-        if (!req.createFromArchive()) {
+        if (!req.options().into().archivesOwn()) {
             guardSource(req);
         }
         long t0 = System.nanoTime();
@@ -82,11 +93,11 @@ public final class RestoreService {
             if (!plain && req.jobs() > 1 && !route.script()) {
                 archive = download(req, obj); // checked before anything touches the database
             }
-            if (req.createDatabase() != null) {
-                target = createDatabase(target, req.createDatabase());
+            if (req.options().into().createDatabase() != null) {
+                target = createDatabase(target, req.options().into().createDatabase());
                 created = true;
             }
-            if (req.createFromArchive()) {
+            if (req.options().into().archivesOwn()) {
                 created = true; // pg_restore --create makes it: a failed restore must not leave it
             } else {
                 checkTarget(target, req, plain);
@@ -107,7 +118,7 @@ public final class RestoreService {
                 deleteQuietly(archive);
             }
             if (created) {
-                dropCreated(req.target(), req.createFromArchive() ? m.source().database() : req.createDatabase());
+                dropCreated(req.target(), req.options().into().archivesOwn() ? m.source().database() : req.options().into().createDatabase());
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
@@ -193,8 +204,8 @@ public final class RestoreService {
      * server reached as {@code 127.0.0.1} and as {@code localhost}.
      */
     private static void guardSource(RestoreRequest req) {
-        ConnectionString src = req.source();
-        if (src == null || req.force() || req.createDatabase() != null) {
+        ConnectionString src = req.options().protect();
+        if (src == null || req.options().into().createDatabase() != null) {
             return;
         }
         ConnectionString t = req.target();
@@ -249,7 +260,7 @@ public final class RestoreService {
                     + "and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'");
             rs.next();
             long objects = rs.getLong(1);
-            if (objects > 0 && (plain || !req.clean())) {
+            if (objects > 0 && (plain || !req.has(RestoreRequest.Option.CLEAN))) {
                 throw PgBackupException.config("the target database " + target.database() + " is not empty (" + objects
                         + " relations): " + (plain ? "restore the SQL script into an empty database (--create NAME)"
                         : "add --clean to drop and recreate the backup's objects, or use --create NAME"));
@@ -266,7 +277,7 @@ public final class RestoreService {
                 ? new ArrayList<>(List.of(route.program().toString(), "--no-password", "-X", "-q", "-v", "ON_ERROR_STOP=1",
                         "--set=VERBOSITY=terse", creds.dbnameArg()))
                 : pgRestoreCommand(req, route.program(), creds);
-        if (plain && req.singleTransaction()) {
+        if (plain && req.has(RestoreRequest.Option.SINGLE_TRANSACTION)) {
             cmd.add("--single-transaction");
         }
         try (StoredRead read = reader.open(obj, ObjectReader.Layer.CONTENT)) {
@@ -308,7 +319,7 @@ public final class RestoreService {
                                 .replaceAll("^SET ", "SET ")).toList())), filter.dropped().size());
             }
             cancellation.check("during the restore: pg_restore/psql was stopped; the target may hold part of the backup");
-            String partial = plain && !req.singleTransaction()
+            String partial = plain && !req.has(RestoreRequest.Option.SINGLE_TRANSACTION)
                     ? "; psql had already committed part of the script into " + target.database()
                             + ": restore into a new database (--create) or with --single-transaction"
                     : "; the target may hold part of the backup: restore again with --clean or into a new database";
@@ -355,7 +366,7 @@ public final class RestoreService {
 
     /** The archive into a scratch file, its SHA-256 checked, for {@code pg_restore --jobs}. */
     private Path download(RestoreRequest req, Manifest.StoredObject obj) throws IOException {
-        Path dir = req.tempDir() != null ? req.tempDir() : Path.of(System.getProperty("java.io.tmpdir"));
+        Path dir = req.options().tempDir() != null ? req.options().tempDir() : Path.of(System.getProperty("java.io.tmpdir"));
         ScratchFiles.sweep(dir, "pgbackup-restore");
         long free = Files.getFileStore(dir).getUsableSpace();
         if (free < obj.bytes() + obj.bytes() / 10) {
@@ -415,20 +426,20 @@ public final class RestoreService {
             cmd.add("--no-password");
             cmd.add(creds.dbnameArg());
         }
-        if (req.createFromArchive()) {
+        if (req.options().into().archivesOwn()) {
             cmd.add("--create");
         }
-        if (req.clean()) {
+        if (req.has(RestoreRequest.Option.CLEAN)) {
             cmd.add("--clean");
             cmd.add("--if-exists");
         }
-        if (req.noOwner()) {
+        if (req.has(RestoreRequest.Option.NO_OWNER)) {
             cmd.add("--no-owner");
         }
-        if (req.noPrivileges()) {
+        if (req.has(RestoreRequest.Option.NO_PRIVILEGES)) {
             cmd.add("--no-privileges");
         }
-        if (req.singleTransaction()) {
+        if (req.has(RestoreRequest.Option.SINGLE_TRANSACTION)) {
             cmd.add("--single-transaction");
         }
         return cmd;

@@ -29,17 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@code ALTER DATABASE ... SET}, {@code ALTER ROLE ... IN DATABASE ... SET}, its grants
  * ({@code GRANT CONNECT}) and comment. The target must not have any of the backup's databases.
  */
-public final class ServerRestoreService {
+public record ServerRestoreService(ObjectReader reader, PgTools tools, Cancellation cancellation) {
     private static final Logger log = LoggerFactory.getLogger(ServerRestoreService.class);
-    private final ObjectReader reader;
-    private final PgTools tools;
-    private final Cancellation cancellation;
-
-    public ServerRestoreService(ObjectReader reader, PgTools tools, Cancellation cancellation) {
-        this.reader = reader;
-        this.tools = tools;
-        this.cancellation = cancellation;
-    }
 
     /** A whole-server restore onto {@code server} (a connection to its maintenance database). */
     public record Request(Manifest manifest, ConnectionString server, int jobs, Path tempDir) {}
@@ -74,8 +65,8 @@ public final class ServerRestoreService {
         for (String name : names) {
             cancellation.check("during the server restore (restored so far: " + String.join(", ", done) + ")");
             try {
-                one.restore(new RestoreRequest(m.forDatabase(name), req.server(), null, "custom", req.jobs(), false, false,
-                        false, false, null, true, req.tempDir(), true));
+                one.restore(RestoreRequest.of(m.forDatabase(name), req.server()).with(
+                        RestoreRequest.Options.DEFAULT.parallel(req.jobs(), req.tempDir()).into(RestoreRequest.Into.ARCHIVES_OWN)));
             } catch (PgBackupException e) {
                 throw new PgBackupException(e.exitCode(), "database '" + name + "': " + e.getMessage()
                         + (done.isEmpty() ? "" : " (restored before it: " + String.join(", ", done) + ")"), e);

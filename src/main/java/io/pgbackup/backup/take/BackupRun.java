@@ -1,6 +1,7 @@
 package io.pgbackup.backup.take;
 
 import io.pgbackup.Cancellation;
+import io.pgbackup.repo.Destination;
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.manifest.Manifest.StoredObject;
@@ -8,7 +9,7 @@ import io.pgbackup.pg.ChildProcess;
 import io.pgbackup.pipeline.BoundedPipe;
 import io.pgbackup.pipeline.DigestingInputStream;
 import io.pgbackup.pipeline.Stage;
-import io.pgbackup.storage.ObjectStore;
+import io.pgbackup.manifest.KeyLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,10 +25,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The streaming part of a backup: any number of child programs (pg_dump, pg_restore, pg_dumpall)
  * whose output is teed into the stdin of other children and into streams, each a chain of
- * {@link Stage}s (count, compress, encrypt) ending in one upload whose bytes are counted and
- * hashed as they go to the store (or in nothing, for a stream that only measures). Every hop is
- * bounded (OS pipes, {@link BoundedPipe}s, fixed-size upload parts), so the slowest consumer sets
- * the pace and memory stays flat.
+ * {@link Stage}s (count, compress, encrypt) ending in one upload per {@link Destination} whose
+ * bytes are counted and hashed as they go to its store (or in nothing, for a stream that only
+ * measures). Every hop is bounded (OS pipes, {@link BoundedPipe}s, fixed-size upload parts), so the
+ * slowest consumer sets the pace and memory stays flat.
  *
  * <p>Failure handling: the first failure wins and stops everything: children are stopped, pipes
  * are failed so uploads abort their multipart uploads, and objects that did complete are deleted.
@@ -35,12 +36,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * producer exited 0: a killed pg_dump yields a failed pipe, never a truncated object, and never
  * a cleanly finished compressed or encrypted stream.
  */
-final class BackupRun {
+public final class BackupRun {
     private static final int CHUNK = 64 * 1024;
     private static final int PIPE_CHUNKS = 16; // 1 MiB between a producer and its upload
 
-    /** A stream of bytes to the store: stages, then {@code key} (null: measured, not stored). */
-    record Output(String name, List<? extends Stage> stages, String key, String format, String compression) {
+    /**
+     * A stream of bytes to the destinations: stages, then the key {@code key} gives in each
+     * destination's layout (null: measured, not stored).
+     */
+    record Output(String name, List<? extends Stage> stages, java.util.function.Function<KeyLayout, String> key,
+            String format, String compression) {
         /** What the stored bytes are encrypted with, as the manifest records it: age when a stage encrypts. */
         String encryption() {
             return stages.stream().anyMatch(s -> s instanceof io.pgbackup.pipeline.age.AgeStage)
@@ -62,24 +67,29 @@ final class BackupRun {
     /** The children, started in order; every {@link ToChild} names one of them. */
     record Plan(List<Producer> producers) {}
 
-    private final ObjectStore store;
+    private final List<Destination> to;
     private final Plan plan;
     private final AtomicReference<PgBackupException> failure = new AtomicReference<>();
-    private final List<String> completed = new CopyOnWriteArrayList<>();
+    /** Objects that finished uploading, with their destination: deleted when the run fails. */
+    private final List<Map.Entry<Destination, String>> completed = new CopyOnWriteArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<Thread> uploaders = new CopyOnWriteArrayList<>();
     private final Map<String, ChildProcess> children = new LinkedHashMap<>();
-    private final Map<Output, BoundedPipe> pipes = new LinkedHashMap<>();
-    private final Map<Output, StoredObject> results = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per output, one pipe per destination, in destination order. */
+    private final Map<Output, List<BoundedPipe>> pipes = new LinkedHashMap<>();
+    private final Map<Destination, Map<Output, StoredObject>> results = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean stopping;
 
-    BackupRun(ObjectStore store, Plan plan) {
-        this.store = store;
+    BackupRun(List<Destination> to, Plan plan) {
+        this.to = List.copyOf(to);
         this.plan = plan;
     }
 
-    /** Runs to completion; returns the stored objects in plan order, or throws having left nothing behind. */
-    List<StoredObject> execute(Cancellation cancellation) {
+    /**
+     * Runs to completion; returns each destination's stored objects in plan order, or throws
+     * having left nothing behind in any of them.
+     */
+    Map<Destination, List<StoredObject>> execute(Cancellation cancellation) {
         try (Cancellation.Registration reg = cancellation.register(
                 why -> fail(ExitCode.INTERRUPTED, "interrupted by " + why + ": backup aborted, nothing stored", null))) {
             start();
@@ -96,12 +106,17 @@ final class BackupRun {
             deleteCompleted();
             throw f;
         }
-        List<StoredObject> out = new ArrayList<>();
-        for (Output o : outputs()) {
-            StoredObject r = results.get(o);
-            if (r != null) {
-                out.add(r);
+        Map<Destination, List<StoredObject>> out = new LinkedHashMap<>();
+        for (Destination d : to) {
+            List<StoredObject> objects = new ArrayList<>();
+            Map<Output, StoredObject> stored = results.getOrDefault(d, Map.of());
+            for (Output o : outputs()) {
+                StoredObject r = stored.get(o);
+                if (r != null) {
+                    objects.add(r);
+                }
             }
+            out.put(d, objects);
         }
         return out;
     }
@@ -124,9 +139,13 @@ final class BackupRun {
         }
         for (Output o : outputs()) {
             if (o.key() != null) {
-                BoundedPipe pipe = new BoundedPipe(CHUNK, PIPE_CHUNKS);
-                pipes.put(o, pipe);
-                uploaders.add(spawn("upload-" + o.name(), () -> upload(o, pipe)));
+                List<BoundedPipe> each = new ArrayList<>();
+                for (Destination d : to) {
+                    BoundedPipe pipe = new BoundedPipe(CHUNK, PIPE_CHUNKS);
+                    each.add(pipe);
+                    uploaders.add(spawn("upload-" + o.name(), () -> upload(o, d, pipe)));
+                }
+                pipes.put(o, each);
             }
         }
         for (Producer p : plan.producers()) {
@@ -163,7 +182,7 @@ final class BackupRun {
                 } else if (c instanceof ToOutput to) {
                     Output o = to.output();
                     sinks.add(Stage.chain(o.stages(), o.key() == null ? OutputStream.nullOutputStream()
-                            : pipes.get(o).sink()));
+                            : Tee.of(pipes.get(o).stream().map(BoundedPipe::sink).toList())));
                 }
             }
             byte[] buf = new byte[CHUNK];
@@ -192,16 +211,17 @@ final class BackupRun {
         }
     }
 
-    private void upload(Output o, BoundedPipe pipe) {
+    private void upload(Output o, Destination d, BoundedPipe pipe) {
         DigestingInputStream in = new DigestingInputStream(pipe.source());
+        String key = o.key().apply(d.layout());
         try {
-            store.put(o.key(), in);
-            completed.add(o.key());
-            results.put(o, new StoredObject(o.key(), o.format(), o.compression(), in.count(), in.sha256Hex(),
-                    o.encryption()));
+            d.store().put(key, in);
+            completed.add(Map.entry(d, key));
+            results.computeIfAbsent(d, x -> new java.util.concurrent.ConcurrentHashMap<>()).put(o,
+                    new StoredObject(key, o.format(), o.compression(), in.count(), in.sha256Hex(), o.encryption()));
         } catch (IOException | RuntimeException e) {
             if (!stopping) {
-                fail(ExitCode.STORAGE, "upload of " + o.key() + " to " + store.describe() + " failed: " + e.getMessage(), e);
+                fail(ExitCode.STORAGE, "upload of " + key + " to " + d.store().describe() + " failed: " + e.getMessage(), e);
             }
         } finally {
             try {
@@ -256,7 +276,7 @@ final class BackupRun {
         }
         stopping = true;
         IOException why = new IOException(message);
-        pipes.values().forEach(p -> p.fail(why));
+        pipes.values().forEach(list -> list.forEach(p -> p.fail(why)));
         for (Thread t : uploaders) {
             if (t != Thread.currentThread()) {
                 t.interrupt();
@@ -270,12 +290,12 @@ final class BackupRun {
     }
 
     private void deleteCompleted() {
-        for (String key : completed) {
+        for (Map.Entry<Destination, String> done : completed) {
             try {
-                store.delete(key);
+                done.getKey().store().delete(done.getValue());
             } catch (IOException e) {
-                org.slf4j.LoggerFactory.getLogger(BackupRun.class).warn("could not delete {} (a later run will): {}", key,
-                        e.getMessage());
+                org.slf4j.LoggerFactory.getLogger(BackupRun.class).warn("could not delete {} (a later run will): {}",
+                        done.getValue(), e.getMessage());
             }
         }
     }

@@ -27,7 +27,7 @@ public final class MetricsServer implements AutoCloseable {
         server.createContext("/healthz", ex -> {
             var last = registry.lastBackup();
             String body = "{\"status\":\"ok\",\"lastBackup\":" + (last == null ? "null"
-                    : "{\"success\":" + last.success() + ",\"exitCode\":" + last.exitCode() + ",\"finishedAt\":\""
+                    : "{\"success\":" + last.exit().success() + ",\"exitCode\":" + last.exit().code() + ",\"finishedAt\":\""
                             + last.finishedAt() + "\"}") + "}";
             reply(ex, 200, "application/json", body);
         });

@@ -35,7 +35,7 @@ public final class PushgatewayChannel extends MetricsChannel {
             l.keySet().removeAll(List.of("prefix", "database", "kind"));
             return new Sample(s.name(), l, s.value());
         }).toList();
-        http.send(o.success() ? "PUT" : "POST", groupUrl(run, o),
+        http.send(o.exit().success() ? "PUT" : "POST", groupUrl(run, o),
                 Exposition.write(body).getBytes(StandardCharsets.UTF_8),
                 Map.of("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
     }

@@ -30,7 +30,7 @@ public final class RunMetrics {
     /** What a run's end reports: its run samples, and with a success its success samples. */
     public static List<Sample> samples(RunInfo run, Outcome o) {
         List<Sample> out = new ArrayList<>(runSamples(run, o));
-        if (o.success()) {
+        if (o.exit().success()) {
             out.addAll(successSamples(run, o));
         }
         return out;
@@ -41,7 +41,7 @@ public final class RunMetrics {
         Map<String, String> l = labels(run, o);
         List<Sample> out = new ArrayList<>();
         out.add(new Sample("pgbackup_last_run_timestamp_seconds", l, o.finishedAt().toEpochMilli() / 1000.0));
-        out.add(new Sample("pgbackup_last_run_exit_code", l, o.exitCode()));
+        out.add(new Sample("pgbackup_last_run_exit_code", l, o.exit().code()));
         out.add(new Sample("pgbackup_last_run_duration_seconds", l,
                 Duration.between(run.startedAt(), o.finishedAt()).toMillis() / 1000.0));
         out.add(new Sample("pgbackup_notify_failures_total", l, Notifier.FAILURES.get()));
@@ -57,7 +57,7 @@ public final class RunMetrics {
             case BACKUP -> {
                 out.add(new Sample("pgbackup_last_success_timestamp_seconds", l, at));
                 Map<String, Long> byFormat = new HashMap<>();
-                for (Outcome.StoredObject so : o.objects()) {
+                for (Outcome.StoredObject so : o.backup().objects()) {
                     byFormat.merge(so.format(), so.bytes(), Long::sum);
                 }
                 byFormat.forEach((f, b) -> {
@@ -65,11 +65,11 @@ public final class RunMetrics {
                     lf.put("format", f);
                     out.add(new Sample("pgbackup_backup_stored_bytes", lf, b));
                 });
-                if (o.databaseBytes() != null) {
-                    out.add(new Sample("pgbackup_database_bytes", l, o.databaseBytes()));
+                if (o.backup().databaseBytes() != null) {
+                    out.add(new Sample("pgbackup_database_bytes", l, o.backup().databaseBytes()));
                 }
-                if (o.rows() != null) {
-                    out.add(new Sample("pgbackup_backup_rows", l, o.rows()));
+                if (o.backup().rows() != null) {
+                    out.add(new Sample("pgbackup_backup_rows", l, o.backup().rows()));
                 }
                 String tables = o.extra().get("tables");
                 if (tables != null) {

@@ -17,17 +17,8 @@ import java.util.Map;
  * summary when it succeeds, {@code <url>/fail?rid=<uuid>} with the error line and the last log
  * lines (at most 10,000 bytes, the tail kept) when it fails. One rid per run.
  */
-public final class PingChannel implements Channel {
+public record PingChannel(Kind kind, URI base, Http http) implements Channel {
     static final int MAX_BODY = 10_000;
-    private final Kind kind;
-    private final URI base;
-    private final Http http;
-
-    public PingChannel(Kind kind, URI base, Http http) {
-        this.kind = kind;
-        this.base = base;
-        this.http = http;
-    }
 
     @Override
     public boolean wants(Kind k) {
@@ -41,10 +32,10 @@ public final class PingChannel implements Channel {
 
     @Override
     public void finished(RunInfo run, Outcome o) throws IOException {
-        if (o.success()) {
+        if (o.exit().success()) {
             http.send("POST", url(base, "", run.runId()), body(o.summary()), Map.of("Content-Type", "text/plain; charset=utf-8"));
         } else {
-            http.send("POST", url(base, "/fail", run.runId()), body(failure(o.error())),
+            http.send("POST", url(base, "/fail", run.runId()), body(failure(o.exit().error())),
                     Map.of("Content-Type", "text/plain; charset=utf-8"));
         }
     }

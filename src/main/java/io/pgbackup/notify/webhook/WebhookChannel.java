@@ -64,7 +64,7 @@ public final class WebhookChannel implements Channel {
 
     @Override
     public void finished(RunInfo run, Outcome o) throws IOException {
-        String event = event(run.kind(), o.success());
+        String event = event(run.kind(), o.exit().success());
         if (event == null || !events.contains(event)) {
             return;
         }
@@ -86,31 +86,31 @@ public final class WebhookChannel implements Channel {
         n.put("command", run.command());
         n.put("store", run.store());
         n.put("prefix", run.prefix());
-        if (o.stem() != null) {
-            n.put("stem", o.stem());
+        if (o.backup().stem() != null) {
+            n.put("stem", o.backup().stem());
         }
         n.put("startedAt", run.startedAt().toString());
         n.put("finishedAt", o.finishedAt().toString());
         n.put("durationMillis", Duration.between(run.startedAt(), o.finishedAt()).toMillis());
-        n.put("exitCode", o.exitCode());
-        n.put("exitName", o.exitName());
-        if (o.error() != null) {
-            n.put("error", o.error());
+        n.put("exitCode", o.exit().code());
+        n.put("exitName", o.exit().name());
+        if (o.exit().error() != null) {
+            n.put("error", o.exit().error());
         }
         ArrayNode objects = n.putArray("objects");
-        for (Outcome.StoredObject so : o.objects()) {
+        for (Outcome.StoredObject so : o.backup().objects()) {
             objects.addObject().put("key", so.key()).put("format", so.format()).put("bytes", so.bytes());
         }
-        String database = o.database() != null ? o.database() : run.database();
+        String database = o.backup().database() != null ? o.backup().database() : run.database();
         if (!database.isEmpty()) {
             ObjectNode db = n.putObject("database");
             db.put("name", database);
-            if (o.databaseBytes() != null) {
-                db.put("sizeBytes", o.databaseBytes());
+            if (o.backup().databaseBytes() != null) {
+                db.put("sizeBytes", o.backup().databaseBytes());
             }
         }
-        if (o.rows() != null) {
-            n.put("rows", o.rows());
+        if (o.backup().rows() != null) {
+            n.put("rows", o.backup().rows());
         }
         if (o.summary() != null) {
             n.put("summary", o.summary());
@@ -121,15 +121,15 @@ public final class WebhookChannel implements Channel {
 
     /** One line for a chat channel. */
     static String text(String event, RunInfo run, Outcome o) {
-        String icon = o.success() ? ":white_check_mark:" : ":rotating_light:";
+        String icon = o.exit().success() ? ":white_check_mark:" : ":rotating_light:";
         String where = run.store() + (run.prefix().isEmpty() ? "" : "/" + run.prefix());
-        if (o.success()) {
-            long bytes = o.objects().stream().mapToLong(Outcome.StoredObject::bytes).sum();
+        if (o.exit().success()) {
+            long bytes = o.backup().objects().stream().mapToLong(Outcome.StoredObject::bytes).sum();
             return icon + " pgbackup " + event + " on " + run.host() + " (" + where + "): " + (o.summary() != null
-                    ? o.summary() : (o.stem() != null ? o.stem() + ", " : "") + Bytes.format(bytes));
+                    ? o.summary() : (o.backup().stem() != null ? o.backup().stem() + ", " : "") + Bytes.format(bytes));
         }
-        return icon + " pgbackup " + event + " on " + run.host() + " (" + where + "), exit " + o.exitCode() + " "
-                + o.exitName() + ": " + o.error();
+        return icon + " pgbackup " + event + " on " + run.host() + " (" + where + "), exit " + o.exit().code() + " "
+                + o.exit().name() + ": " + o.exit().error();
     }
 
     static String hmac(byte[] key, byte[] body) {

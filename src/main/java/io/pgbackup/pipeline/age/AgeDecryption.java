@@ -1,5 +1,6 @@
 package io.pgbackup.pipeline.age;
 
+import io.pgbackup.BulkInputStream;
 import com.exceptionfactory.jagged.framework.stream.StandardDecryptingChannelFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,14 +47,7 @@ public final class AgeDecryption {
             throw new UndecryptableException(what + " cannot be decrypted: " + e.getMessage(), e);
         }
         InputStream plain = Channels.newInputStream(ch);
-        return new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xff;
-            }
-
+        return new BulkInputStream() {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 try {
@@ -73,10 +67,9 @@ public final class AgeDecryption {
     }
 
     /** A channel over the stored stream that remembers the stream's own failure. */
-    private static final class Source implements ReadableByteChannel {
+    private static final class Source extends StreamChannel implements ReadableByteChannel {
         private final InputStream in;
         private IOException below;
-        private boolean open = true;
 
         Source(InputStream in) {
             this.in = in;
@@ -112,13 +105,7 @@ public final class AgeDecryption {
         }
 
         @Override
-        public boolean isOpen() {
-            return open;
-        }
-
-        @Override
-        public void close() throws IOException {
-            open = false;
+        void closeStream() throws IOException {
             in.close();
         }
     }

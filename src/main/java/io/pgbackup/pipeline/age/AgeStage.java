@@ -48,9 +48,8 @@ public final class AgeStage implements Stage {
     }
 
     /** A channel onto a stream that writes heap buffers without the JDK adapter's 8 KiB copies. */
-    private static final class Sink implements WritableByteChannel {
+    private static final class Sink extends StreamChannel implements WritableByteChannel {
         private final OutputStream out;
-        private boolean open = true;
 
         Sink(OutputStream out) {
             this.out = out;
@@ -71,16 +70,8 @@ public final class AgeStage implements Stage {
         }
 
         @Override
-        public boolean isOpen() {
-            return open;
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (open) {
-                open = false;
-                out.close();
-            }
+        void closeStream() throws IOException {
+            out.close();
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.pgbackup.storage.s3;
 
+import io.pgbackup.Tasks;
+
 import io.pgbackup.storage.ObjectExistsException;
 import io.pgbackup.storage.ObjectInfo;
 import java.io.ByteArrayInputStream;
@@ -64,7 +66,7 @@ final class MultipartWriter {
     private static final int SMALL = 64 * 1024;
 
     ObjectInfo write(InputStream data) throws IOException {
-        int partSize = settings.partSize();
+        int partSize = settings.parts().size();
         byte[] head = new byte[Math.min(SMALL, partSize)];
         int n = data.readNBytes(head, 0, head.length);
         checkInterrupted();
@@ -81,7 +83,7 @@ final class MultipartWriter {
     }
 
     private ObjectInfo putSmall(byte[] buf, int n) throws IOException {
-        PutObjectRequest req = PutObjectRequest.builder().bucket(settings.bucket()).key(key).ifNoneMatch("*")
+        PutObjectRequest req = PutObjectRequest.builder().bucket(settings.where().name()).key(key).ifNoneMatch("*")
                 .contentLength((long) n).contentType(contentType(key)).build();
         int[] attempts = {0};
         try {
@@ -113,9 +115,9 @@ final class MultipartWriter {
     }
 
     private ObjectInfo multipart(InputStream data, byte[] first) throws IOException {
-        boolean checksums = !settings.checksumsWhenRequired();
+        boolean checksums = !settings.where().checksumsWhenRequired();
         CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
-                .bucket(settings.bucket()).key(key).contentType(contentType(key));
+                .bucket(settings.where().name()).key(key).contentType(contentType(key));
         if (checksums) {
             create.checksumAlgorithm(ChecksumAlgorithm.CRC32);
         }
@@ -130,11 +132,11 @@ final class MultipartWriter {
             throw e;
         }
         // 0: one buffer; the part uploads while the producer waits for the buffer to come back.
-        int concurrency = Math.max(0, settings.partConcurrency());
+        int concurrency = Math.max(0, settings.parts().concurrency());
         // Buffers are recycled through this queue: at most concurrency + 1 exist at once.
         BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(concurrency + 1);
         for (int i = 0; i < concurrency; i++) {
-            free.add(new byte[settings.partSize()]);
+            free.add(new byte[settings.parts().size()]);
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
             Thread t = new Thread(r, "s3-part-" + key);
@@ -172,7 +174,7 @@ final class MultipartWriter {
 
     private void complete(String uploadId, List<CompletedPart> done, long total) throws IOException {
         CompleteMultipartUploadRequest req = CompleteMultipartUploadRequest.builder()
-                .bucket(settings.bucket()).key(key).uploadId(uploadId).ifNoneMatch("*")
+                .bucket(settings.where().name()).key(key).uploadId(uploadId).ifNoneMatch("*")
                 .multipartUpload(CompletedMultipartUpload.builder().parts(done).build()).build();
         int[] attempts = {0};
         try {
@@ -202,7 +204,7 @@ final class MultipartWriter {
             BlockingQueue<byte[]> free, boolean checksums) {
         return () -> {
             try {
-                UploadPartRequest.Builder req = UploadPartRequest.builder().bucket(settings.bucket()).key(key)
+                UploadPartRequest.Builder req = UploadPartRequest.builder().bucket(settings.where().name()).key(key)
                         .uploadId(uploadId).partNumber(number).contentLength((long) len)
                         .overrideConfiguration(o -> o.apiCallAttemptTimeout(settings.partAttemptTimeout()));
                 String crc = null;
@@ -280,14 +282,7 @@ final class MultipartWriter {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("upload interrupted");
         } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException("part upload failed: " + c, c);
+            throw Tasks.failure(e, IOException.class, c -> new IOException("part upload failed: " + c, c));
         }
     }
 
@@ -300,7 +295,7 @@ final class MultipartWriter {
     private void abortAnyOf(String k) {
         try {
             for (var u : store.cleanup("list uploads", k, () -> store.client().listMultipartUploads(b -> b
-                    .bucket(settings.bucket()).prefix(k)).uploads())) {
+                    .bucket(settings.where().name()).prefix(k)).uploads())) {
                 if (u.key().equals(k)) {
                     abort(u.uploadId());
                 }
@@ -315,7 +310,7 @@ final class MultipartWriter {
         // The abort must go out even when we are being interrupted: cleanup runs on its own thread.
         try {
             store.cleanup("abort upload", key, () -> store.client().abortMultipartUpload(AbortMultipartUploadRequest.builder()
-                    .bucket(settings.bucket()).key(key).uploadId(uploadId).build()));
+                    .bucket(settings.where().name()).key(key).uploadId(uploadId).build()));
             log.debug("aborted multipart upload of {}", key);
         } catch (IOException | RuntimeException e) {
             log.warn("could not abort multipart upload {} of {} (a later run will): {}", uploadId, key, e.getMessage());

@@ -28,12 +28,12 @@ public final class S3Credentials {
     private S3Credentials() {}
 
     static AwsCredentialsProvider provider(S3Settings s) {
-        if (s.accessKey() == null) {
+        if (s.keys().accessKey() == null) {
             return DefaultCredentialsProvider.builder().build();
         }
-        return StaticCredentialsProvider.create(s.sessionToken() == null
-                ? AwsBasicCredentials.create(s.accessKey(), s.secretKey())
-                : AwsSessionCredentials.create(s.accessKey(), s.secretKey(), s.sessionToken()));
+        return StaticCredentialsProvider.create(s.keys().sessionToken() == null
+                ? AwsBasicCredentials.create(s.keys().accessKey(), s.keys().secretKey())
+                : AwsSessionCredentials.create(s.keys().accessKey(), s.keys().secretKey(), s.keys().sessionToken()));
     }
 
     /**

@@ -50,7 +50,7 @@ public final class S3ObjectStore implements ObjectStore {
     private final RetryPolicy policy;
 
     public S3ObjectStore(S3Settings settings) {
-        this(settings, RetryPolicy.of(settings.retryFor(), S3Failures::isTransient));
+        this(settings, RetryPolicy.of(settings.timeouts().retryFor(), S3Failures::isTransient));
     }
 
     /** With an explicit retry policy (tests use one that does not sleep). */
@@ -58,13 +58,6 @@ public final class S3ObjectStore implements ObjectStore {
         this.settings = settings;
         this.policy = policy;
         this.s3 = S3Clients.build(settings);
-    }
-
-    /** Fails (IllegalArgumentException naming the file) when the CA bundle cannot be used. */
-    public static void checkCaBundle(S3Settings settings) {
-        if (settings.caBundle() != null) {
-            S3Clients.trustManagers(settings);
-        }
     }
 
     public S3Client client() {
@@ -128,7 +121,7 @@ public final class S3ObjectStore implements ObjectStore {
             if (isInterrupt(e)) {
                 throw new InterruptedIOException("S3 " + op + " interrupted: " + key);
             }
-            throw S3Failures.translate(op, key, settings.bucket(), e);
+            throw S3Failures.translate(op, key, settings.where().name(), e);
         }
     }
 
@@ -171,7 +164,7 @@ public final class S3ObjectStore implements ObjectStore {
     /** A GET from {@code offset}; at or past the end it yields an empty stream (S3 answers 416). */
     private ResponseInputStream<GetObjectResponse> open(String key, long offset, String etag, boolean retry)
             throws IOException {
-        GetObjectRequest.Builder req = GetObjectRequest.builder().bucket(settings.bucket()).key(key);
+        GetObjectRequest.Builder req = GetObjectRequest.builder().bucket(settings.where().name()).key(key);
         if (offset > 0) {
             req.range("bytes=" + offset + "-");
         }
@@ -223,7 +216,7 @@ public final class S3ObjectStore implements ObjectStore {
         Keys.check(key);
         try {
             HeadObjectResponse r = call("stat", key, () -> s3.headObject(
-                    HeadObjectRequest.builder().bucket(settings.bucket()).key(key).build()));
+                    HeadObjectRequest.builder().bucket(settings.where().name()).key(key).build()));
             return Optional.of(new ObjectInfo(key, r.contentLength(), r.lastModified(), r.eTag()));
         } catch (S3Failures.Failure f) {
             if (f.getCause() instanceof NoSuchKeyException || f.status() == 404) {
@@ -239,7 +232,7 @@ public final class S3ObjectStore implements ObjectStore {
         String token = null;
         do {
             // One page per request, so each page is retried on its own; continuation tokens give every page.
-            ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(settings.bucket()).prefix(prefix);
+            ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(settings.where().name()).prefix(prefix);
             if (token != null) {
                 req.continuationToken(token);
             }
@@ -256,7 +249,7 @@ public final class S3ObjectStore implements ObjectStore {
     public void delete(String key) throws IOException {
         Keys.check(key);
         try {
-            call("delete", key, () -> s3.deleteObject(DeleteObjectRequest.builder().bucket(settings.bucket()).key(key).build()));
+            call("delete", key, () -> s3.deleteObject(DeleteObjectRequest.builder().bucket(settings.where().name()).key(key).build()));
         } catch (S3Failures.Failure f) {
             if (!(f.getCause() instanceof NoSuchKeyException)) {
                 throw f;
@@ -271,7 +264,7 @@ public final class S3ObjectStore implements ObjectStore {
         try {
             PutObjectResponse r = call("replace", key, () -> {
                 attempts[0]++;
-                return s3.putObject(PutObjectRequest.builder().bucket(settings.bucket()).key(key).ifMatch(expectedVersion)
+                return s3.putObject(PutObjectRequest.builder().bucket(settings.where().name()).key(key).ifMatch(expectedVersion)
                         .contentLength((long) data.length).contentType(MultipartWriter.contentType(key)).build(),
                         RequestBody.fromBytes(data));
             });
@@ -301,7 +294,7 @@ public final class S3ObjectStore implements ObjectStore {
         String keyMarker = null;
         String idMarker = null;
         do {
-            ListMultipartUploadsRequest.Builder req = ListMultipartUploadsRequest.builder().bucket(settings.bucket())
+            ListMultipartUploadsRequest.Builder req = ListMultipartUploadsRequest.builder().bucket(settings.where().name())
                     .prefix(prefix);
             if (keyMarker != null) {
                 req.keyMarker(keyMarker).uploadIdMarker(idMarker);
@@ -322,7 +315,7 @@ public final class S3ObjectStore implements ObjectStore {
     private long partBytes(MultipartUpload u) {
         try {
             long sum = 0;
-            for (var p : s3.listPartsPaginator(b -> b.bucket(settings.bucket()).key(u.key()).uploadId(u.uploadId())).parts()) {
+            for (var p : s3.listPartsPaginator(b -> b.bucket(settings.where().name()).key(u.key()).uploadId(u.uploadId())).parts()) {
                 sum += p.size() == null ? 0 : p.size();
             }
             return sum;
@@ -335,7 +328,7 @@ public final class S3ObjectStore implements ObjectStore {
     public void abort(PendingUpload upload) throws IOException {
         try {
             call("abort upload", upload.key(), () -> s3.abortMultipartUpload(AbortMultipartUploadRequest.builder()
-                    .bucket(settings.bucket()).key(upload.key()).uploadId(upload.id()).build()));
+                    .bucket(settings.where().name()).key(upload.key()).uploadId(upload.id()).build()));
         } catch (S3Failures.Failure f) {
             if (!(f.getCause() instanceof NoSuchUploadException) && f.status() != 404) {
                 throw f;
@@ -345,7 +338,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public String describe() {
-        return "s3://" + settings.bucket() + (settings.endpoint() == null ? "" : " at " + settings.endpoint());
+        return "s3://" + settings.where().name() + (settings.where().endpoint() == null ? "" : " at " + settings.where().endpoint());
     }
 
     @Override

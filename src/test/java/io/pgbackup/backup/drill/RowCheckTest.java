@@ -1,17 +1,9 @@
 package io.pgbackup.backup.drill;
 
-import io.pgbackup.backup.take.BackupService;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgbackup.manifest.DrillReport;
 import io.pgbackup.manifest.Manifest;
-import io.pgbackup.pg.ServerInfo;
-import io.pgbackup.pg.TableInfo;
-import io.pgbackup.pg.ToolVersion;
-import io.pgbackup.pipeline.RowCountingStage;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +12,10 @@ import org.junit.jupiter.api.Test;
 class RowCheckTest {
     static Manifest manifest(List<Manifest.Table> tables, Manifest.Rows rows) {
         Instant t = Instant.parse("2026-11-27T03:00:00Z");
-        return new Manifest(1, "pgbackup", "test", "2026/11/27/03-00-00", null, "adhoc", null, t, t, 1, null, null,
-                List.of(), tables, rows);
+        return new Manifest(new Manifest.Header(1, "pgbackup", "test"),
+                new Manifest.Run("2026/11/27/03-00-00", null, "adhoc", null, t, t, 1),
+                null, null, List.of(),
+                new Manifest.Counts(tables, rows), null, null);
     }
 
     @Test

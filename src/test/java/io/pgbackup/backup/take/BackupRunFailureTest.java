@@ -1,5 +1,8 @@
 package io.pgbackup.backup.take;
 
+import io.pgbackup.manifest.KeyLayout;
+import io.pgbackup.repo.Destination;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -88,10 +91,11 @@ class BackupRunFailureTest {
 
     private static BackupRun run(ObjectStore store) {
         // 64 MiB of zeros: far more than the pipes hold, so pg_dump is still writing when the upload dies
-        BackupRun.Output dump = new BackupRun.Output("dump", List.of(), "p/2026/11/28/00-00-00.dump", "custom", "gzip:1");
+        BackupRun.Output dump = new BackupRun.Output("dump", List.of(), l -> l.archiveKey("2026/11/28/00-00-00", null, false),
+                "custom", "gzip:1");
         BackupRun.Plan plan = new BackupRun.Plan(List.of(new BackupRun.Producer("pg_dump",
                 List.of("sh", "-c", "head -c 67108864 /dev/zero"), Map.of(), List.of(new BackupRun.ToOutput(dump)), null)));
-        return new BackupRun(store, plan);
+        return new BackupRun(List.of(new Destination(store, new KeyLayout("p"))), plan);
     }
 
     @Test

@@ -27,7 +27,7 @@ class ManifestTablesTest {
         ServerInfo info = new ServerInfo(new ToolVersion(15, "15.1"), "db", 1, List.of(
                 new TableInfo("public", "a", 7, false), new TableInfo("public", "p", 0, true),
                 new TableInfo("other", "not_dumped", 3, false)));
-        assertThat(BackupService.tables(info, counter)).containsExactly(
+        assertThat(DatabaseDump.tables(info, counter)).containsExactly(
                 new Manifest.Table("public", "a", 7, 2L, null),
                 new Manifest.Table("public", "new_one", -1, 0L, null),
                 new Manifest.Table("public", "p", 0, null, "partitioned"));

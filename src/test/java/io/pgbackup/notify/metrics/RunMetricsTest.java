@@ -22,9 +22,9 @@ class RunMetricsTest {
     }
 
     static Outcome success(Instant at) {
-        return new Outcome(true, 0, "OK", null, at, "2026/12/01/03-00-00",
-                List.of(new Outcome.StoredObject("k.dump", "custom", 100), new Outcome.StoredObject("k.sql.zst", "plain", 50)),
-                "app", 9999L, 77L, "ok", Map.of("tables", "3"));
+        return Outcome.success(at, "ok").with(new Outcome.Backup("2026/12/01/03-00-00",
+                List.of(new Outcome.StoredObject("k.dump", "custom", 100), new Outcome.StoredObject("k.sql.zst",
+                        "plain", 50)), "app", 9999L, 77L)).with(Map.of("tables", "3"));
     }
 
     static Map<String, Double> byName(List<Sample> s) {
@@ -37,7 +37,8 @@ class RunMetricsTest {
         all.addAll(RunMetrics.successSamples(run(Kind.BACKUP), success(T0.plusSeconds(12))));
         Map<String, Double> m = byName(all);
         String l = "{database=app, kind=backup, prefix=prod/db}";
-        assertThat(m).containsEntry("pgbackup_last_success_timestamp_seconds" + l, (double) T0.plusSeconds(12).getEpochSecond())
+        assertThat(m).containsEntry("pgbackup_last_success_timestamp_seconds" + l,
+                (double) T0.plusSeconds(12).getEpochSecond())
                 .containsEntry("pgbackup_last_run_exit_code" + l, 0.0)
                 .containsEntry("pgbackup_last_run_duration_seconds" + l, 12.0)
                 .containsEntry("pgbackup_database_bytes" + l, 9999.0)
@@ -70,7 +71,8 @@ class RunMetricsTest {
         ch.finished(run(Kind.BACKUP), Outcome.failure(5, "STORAGE", "err", T0.plusSeconds(30)));
         Map<String, Double> m = byName(Exposition.read(Files.readString(file)));
         String b = "{database=app, kind=backup, prefix=prod/db}";
-        assertThat(m).containsEntry("pgbackup_last_success_timestamp_seconds" + b, (double) T0.plusSeconds(10).getEpochSecond())
+        assertThat(m).containsEntry("pgbackup_last_success_timestamp_seconds" + b,
+                (double) T0.plusSeconds(10).getEpochSecond())
                 .containsEntry("pgbackup_last_run_exit_code" + b, 5.0)
                 .containsEntry("pgbackup_last_run_timestamp_seconds" + b, (double) T0.plusSeconds(30).getEpochSecond())
                 .containsEntry("pgbackup_drill_last_success_timestamp_seconds{database=app, kind=drill, prefix=prod/db}",
@@ -101,6 +103,6 @@ class RunMetricsTest {
         assertThat(m).containsEntry("pgbackup_last_success_timestamp_seconds{database=app, kind=backup, prefix=prod/db}",
                 (double) T0.plusSeconds(5).getEpochSecond())
                 .containsEntry("pgbackup_last_run_exit_code{database=app, kind=backup, prefix=prod/db}", 5.0);
-        assertThat(r.lastBackup().success()).isFalse();
+        assertThat(r.lastBackup().exit().success()).isFalse();
     }
 }

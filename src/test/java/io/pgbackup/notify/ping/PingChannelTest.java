@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PingChannelTest {
@@ -45,14 +44,16 @@ class PingChannelTest {
     void sendsStartSuccessAndFailWithTheRunsRid() throws Exception {
         try (Receiver rx = new Receiver()) {
             PingChannel ch = new PingChannel(Kind.BACKUP, rx.url("/ping/abc"), new Http(Duration.ofSeconds(5)));
-            RunInfo run = new RunInfo("6f1c2b1e-8a8e-4d0e-9c39-3b0f2a6c9d11", Kind.BACKUP, "backup", "h", "s3://b", "p", "db",
+            RunInfo run = new RunInfo("6f1c2b1e-8a8e-4d0e-9c39-3b0f2a6c9d11", Kind.BACKUP, "backup", "h", "s3://b",
+                    "p", "db",
                     Instant.now());
             ch.started(run);
-            ch.finished(run, new Outcome(true, 0, "OK", null, Instant.now(), "stem", List.of(), "db", null, null,
-                    "backup stem: x.dump 1 MiB in 2.0 s", Map.of()));
+            ch.finished(run, Outcome.success(Instant.now(),
+                    "backup stem: x.dump 1 MiB in 2.0 s").with(new Outcome.Backup("stem", List.of(), "db", null, null)));
             ch.finished(run, Outcome.failure(5, "STORAGE", "pgbackup: error: store down", Instant.now()));
             List<Receiver.Request> got = rx.requests();
-            assertThat(got).extracting(Receiver.Request::path).containsExactly("/ping/abc/start", "/ping/abc", "/ping/abc/fail");
+            assertThat(got).extracting(Receiver.Request::path).containsExactly("/ping/abc/start", "/ping/abc",
+                    "/ping/abc/fail");
             assertThat(got).extracting(Receiver.Request::rid).containsOnly(run.runId());
             assertThat(got.get(1).text()).isEqualTo("backup stem: x.dump 1 MiB in 2.0 s");
             assertThat(got.get(2).text()).startsWith("pgbackup: error: store down");

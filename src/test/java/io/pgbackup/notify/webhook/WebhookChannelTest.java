@@ -26,9 +26,9 @@ class WebhookChannelTest {
             "s3://bucket (https://s3.example.com)", "prod/db", "app", T0);
 
     static Outcome ok() {
-        return new Outcome(true, 0, "OK", null, T0.plusMillis(12_345), "2026/12/01/03-00-00",
-                List.of(new Outcome.StoredObject("prod/db/2026/12/01/03-00-00.dump", "custom", 1000)),
-                "app", 5000L, 42L, "backup ok", Map.of("tables", "2"));
+        return Outcome.success(T0.plusMillis(12_345), "backup ok").with(new Outcome.Backup("2026/12/01/03-00-00",
+                List.of(new Outcome.StoredObject("prod/db/2026/12/01/03-00-00.dump", "custom", 1000)), "app", 5000L,
+                        42L)).with(Map.of("tables", "2"));
     }
 
     @Test
@@ -108,7 +108,8 @@ class WebhookChannelTest {
         assertThat(WebhookChannel.event(Kind.PRUNE, false)).isEqualTo("prune.failed");
         assertThat(WebhookChannel.event(Kind.STATUS, true)).isNull();
         assertThat(WebhookChannel.event(Kind.STATUS, false)).isEqualTo("status.unhealthy");
-        WebhookChannel onlyDrills = new WebhookChannel(java.net.URI.create("http://x/"), Set.of("drill.failed"), null, false, null);
+        WebhookChannel onlyDrills = new WebhookChannel(java.net.URI.create("http://x/"), Set.of("drill.failed"), null,
+                false, null);
         assertThat(onlyDrills.wants(Kind.DRILL)).isTrue();
         assertThat(onlyDrills.wants(Kind.BACKUP)).isFalse();
     }

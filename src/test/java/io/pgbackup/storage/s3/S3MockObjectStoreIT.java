@@ -23,8 +23,8 @@ class S3MockObjectStoreIT extends ObjectStoreContract {
     protected ObjectStore newStore() {
         S3MockServer s3 = S3MockServer.get();
         bucket = s3.createBucket("contract");
-        return new S3ObjectStore(new S3Settings(bucket, s3.endpoint(), s3.region(), true, s3.accessKey(),
-                s3.secretKey(), false, S3Settings.MIN_PART_SIZE, 2));
+        return new S3ObjectStore(S3Settings.of(S3Settings.Bucket.at(bucket, s3.endpoint(), s3.region()),
+                S3Settings.Keys.of(s3.accessKey(), s3.secretKey())).with(new S3Settings.Parts(S3Settings.MIN_PART_SIZE, 2)));
     }
 
     @Override

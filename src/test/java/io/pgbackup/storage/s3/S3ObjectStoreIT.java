@@ -22,8 +22,8 @@ class S3ObjectStoreIT extends ObjectStoreContract {
     }
 
     static S3Settings settings(S3Server s3, String bucket, boolean whenRequired) {
-        return new S3Settings(bucket, s3.endpoint(), s3.region(), true, s3.accessKey(), s3.secretKey(), whenRequired,
-                S3Settings.MIN_PART_SIZE, 2);
+        return S3Settings.of(new S3Settings.Bucket(bucket, s3.endpoint(), s3.region(), true, whenRequired, null),
+                S3Settings.Keys.of(s3.accessKey(), s3.secretKey())).with(new S3Settings.Parts(S3Settings.MIN_PART_SIZE, 2));
     }
 
     @Override

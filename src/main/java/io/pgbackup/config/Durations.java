@@ -1,16 +1,17 @@
-package io.pgbackup.retention;
+package io.pgbackup.config;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Restic-like duration text for {@code --keep-within}: {@code 14d}, {@code 36h}, {@code 90m},
+ * Restic-like duration text for every duration setting ({@code --keep-within}, LOCK_TTL,
+ * S3_TIMEOUT...): {@code 14d}, {@code 36h}, {@code 90m},
  * {@code 2w}, {@code 1d12h}. Unlike restic, {@code m} means minutes (restic: months) and there is
  * no {@code y}: months and years have no fixed length, and a {@link Duration} must have one.
  * A day is always 24 hours, because keep-within compares instants, not calendar dates.
  */
-final class Durations {
+public final class Durations {
 
     // Units largest first, each at most once: "1d12h" is fine, "12h1d" and "1d1d" are typos.
     private static final Pattern SYNTAX =
@@ -21,7 +22,8 @@ final class Durations {
 
     private Durations() {}
 
-    static Duration parse(String text) {
+    /** The duration {@code text} says; IllegalArgumentException naming what was expected. */
+    public static Duration parse(String text) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("invalid duration '" + (text == null ? "" : text)
                     + "': " + EXPECTED);
@@ -46,7 +48,7 @@ final class Durations {
     }
 
     /** Inverse of {@link #parse} for display: days, hours, minutes (seconds only if present). */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         if (d.isNegative()) {
             return "-" + format(d.negated());
         }

@@ -1,4 +1,4 @@
-package io.pgbackup.cli;
+package io.pgbackup.jobs;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -8,10 +8,10 @@ import java.util.function.Supplier;
  * the lock (start-up is mostly class loading: ~0.4 s less to the first byte). A daemon thread,
  * not the common pool: a check blocked on a database that never answers must not keep the JVM up.
  */
-final class Preflights {
+public final class Preflights {
     private Preflights() {}
 
-    static <T> CompletableFuture<T> start(Supplier<T> check) {
+    public static <T> CompletableFuture<T> start(Supplier<T> check) {
         CompletableFuture<T> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {

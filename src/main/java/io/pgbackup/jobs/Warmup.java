@@ -1,4 +1,4 @@
-package io.pgbackup.cli;
+package io.pgbackup.jobs;
 
 /**
  * Start-up work done on another core. A command's first second is mostly class loading (the AWS
@@ -6,10 +6,10 @@ package io.pgbackup.cli;
  * independent group on a second thread while the main thread talks to the store shortens it.
  * Best effort: a warm-up that fails changes nothing, the real use reports the error.
  */
-final class Warmup {
+public final class Warmup {
     private Warmup() {}
 
-    static void inBackground(String name, Runnable task) {
+    public static void inBackground(String name, Runnable task) {
         Thread t = new Thread(() -> {
             try {
                 task.run();

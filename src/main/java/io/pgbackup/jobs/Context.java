@@ -1,4 +1,4 @@
-package io.pgbackup.cli;
+package io.pgbackup.jobs;
 
 import io.pgbackup.Cancellation;
 import java.time.Clock;

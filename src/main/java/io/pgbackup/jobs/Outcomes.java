@@ -1,4 +1,4 @@
-package io.pgbackup.cli;
+package io.pgbackup.jobs;
 
 import io.pgbackup.Bytes;
 import io.pgbackup.health.Status;
@@ -13,10 +13,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** What a finished run tells the channels, from what it produced. */
-final class Outcomes {
+public final class Outcomes {
     private Outcomes() {}
 
-    static Outcome backup(Manifest m) {
+    public static Outcome backup(Manifest m) {
         List<Outcome.StoredObject> objects = m.objects().stream()
                 .map(o -> new Outcome.StoredObject(o.key(), o.format(), o.bytes())).toList();
         String sizes = m.objects().stream().map(o -> o.key().substring(o.key().lastIndexOf('/') + 1) + " "
@@ -33,13 +33,13 @@ final class Outcomes {
                 extra.put("dataAsOf", standby.dataAsOf().toString());
             }
         }
-        return new Outcome(true, 0, "OK", null, m.finishedAt(), m.stem(), objects,
+        return Outcome.success(m.finishedAt(), summary).with(new Outcome.Backup(m.stem(), objects,
                 m.source() == null ? null : m.source().database(), m.source() == null ? null : m.source().sizeBytes(),
-                m.exactRowCounts() ? m.rows().total() : null, summary, extra);
+                m.exactRowCounts() ? m.rows().total() : null)).with(extra);
     }
 
     /** "; from a standby, data as of T (N s behind its start)" for backups of standbys; else "". */
-    static String standbyNote(Manifest m) {
+    public static String standbyNote(Manifest m) {
         Manifest.Standby s = m.source() == null ? null : m.source().standby();
         if (s == null) {
             return "";
@@ -53,27 +53,25 @@ final class Outcomes {
     }
 
     /** Tables of a backup: a server backup's summed over its databases. */
-    static int tables(Manifest m) {
+    public static int tables(Manifest m) {
         return !m.serverBackup() ? m.tables().size() : m.server().databases().stream()
                 .mapToInt(d -> d.tables() == null ? 0 : d.tables().size()).sum();
     }
 
-    static Outcome drill(DrillReport r, Manifest m, Instant finished) {
+    public static Outcome drill(DrillReport r, Manifest m, Instant finished) {
         String summary = "drill of " + r.backup() + " passed: " + r.checks().size() + " checks in "
                 + String.format(Locale.ROOT, "%.1f s", r.totalMillis() / 1000.0);
-        return new Outcome(true, 0, "OK", null, finished, r.backup(), List.of(),
-                m.source() == null ? null : m.source().database(), null, null, summary, Map.of());
+        return Outcome.success(finished, summary).with(new Outcome.Backup(r.backup(), List.of(),
+                m.source() == null ? null : m.source().database(), null, null));
     }
 
-    static Outcome prune(int deleted, int objects, int aborted, Instant finished) {
-        return new Outcome(true, 0, "OK", null, finished, null, List.of(), null, null, null,
-                "prune: " + deleted + " backup(s) deleted, " + objects + " object(s), " + aborted + " pending upload(s) aborted",
-                Map.of());
+    public static Outcome prune(int deleted, int objects, int aborted, Instant finished) {
+        return Outcome.success(finished, "prune: " + deleted + " backup(s) deleted, " + objects + " object(s), " + aborted
+                + " pending upload(s) aborted");
     }
 
-    static Outcome status(Status s) {
+    public static Outcome status(Status s) {
         long warnings = s.checks().stream().filter(c -> c.verdict() == Verdict.WARN).count();
-        return new Outcome(true, 0, "OK", null, s.at(), null, List.of(), null, null, null,
-                "status: healthy" + (warnings > 0 ? " (" + warnings + " warning(s))" : ""), Map.of());
+        return Outcome.success(s.at(), "status: healthy" + (warnings > 0 ? " (" + warnings + " warning(s))" : ""));
     }
 }
