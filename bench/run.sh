@@ -74,7 +74,7 @@ CACHE=${BENCH_CACHE:-$BENCH_DIR/.cache}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 JAR=${BENCH_JAR:-$ROOT/target/pgbackup.jar}
 # The same JVM flags as the container image (Dockerfile JAVA_OPTS), so figures match deployments.
-JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:+UseSerialGC -Xmx64m -XX:MaxMetaspaceSize=48m -Xss512k -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=2 -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=20000 -XX:Tier4CompileThreshold=60000 -XX:Tier4BackEdgeThreshold=400000 -XX:CompileCommand=quiet -XX:CompileCommand=exclude,com.sun.crypto.provider.PBKDF2KeyImpl::deriveKey -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=1000}
+JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:+UseSerialGC -Xmx64m -XX:MaxMetaspaceSize=48m -Xss512k -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=2 -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=20000 -XX:Tier4CompileThreshold=60000 -XX:Tier4BackEdgeThreshold=400000 -XX:CompileCommand=quiet -XX:CompileCommand=exclude,com.sun.crypto.provider.PBKDF2KeyImpl::deriveKey -XX:CompileCommand=exclude,org.apache.hc.core5.http.impl.io.SessionOutputBufferImpl::write -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=1000}
 S3PROXY_VERSION=4.1.0
 S3PROXY_URL=https://repo.maven.apache.org/maven2/org/gaul/s3proxy/$S3PROXY_VERSION/s3proxy-$S3PROXY_VERSION-jar-with-dependencies.jar
 BUCKET=pgbackup-bench

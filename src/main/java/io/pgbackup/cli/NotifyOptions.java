@@ -56,8 +56,7 @@ final class NotifyOptions implements FlagSet {
         return s.flag("--ping-url", pingUrl, "PING_URL").flag("--drill-ping-url", drillPingUrl, "DRILL_PING_URL")
                 .flag("--status-ping-url", statusPingUrl, "STATUS_PING_URL")
                 .flag("--prune-ping-url", prunePingUrl, "PRUNE_PING_URL")
-                .flag("--webhook-url", webhookUrls == null || webhookUrls.isEmpty() ? null : String.join(",", webhookUrls),
-                        "WEBHOOK_URL")
+                .flags("--webhook-url", webhookUrls, "WEBHOOK_URL")
                 .flag("--webhook-events", webhookEvents, "WEBHOOK_EVENTS").flag("--webhook-format", webhookFormat,
                         "WEBHOOK_FORMAT")
                 .flag("--pushgateway-url", pushgatewayUrl, "PUSHGATEWAY_URL").flag("--metrics-file", metricsFile,

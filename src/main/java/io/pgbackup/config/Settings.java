@@ -1,6 +1,8 @@
 package io.pgbackup.config;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,7 +15,7 @@ public final class Settings {
     private final Map<String, String> env;
     private final Map<String, Flag> flags;
 
-    private record Flag(String name, String value) {}
+    private record Flag(String name, String value, List<String> values) {}
 
     private Settings(Map<String, String> env, Map<String, Flag> flags) {
         this.env = env;
@@ -28,8 +30,37 @@ public final class Settings {
     /** These settings with {@code flag} (given as {@code value}, or null when absent) standing for {@code variable}. */
     public Settings flag(String flag, String value, String variable) {
         Map<String, Flag> more = new HashMap<>(flags);
-        more.put(variable, new Flag(flag, value));
+        more.put(variable, new Flag(flag, value, List.of()));
         return new Settings(env, Map.copyOf(more));
+    }
+
+    /** These settings with the repeatable {@code flag} (its values, or none) standing for the list {@code variable}. */
+    public Settings flags(String flag, List<String> values, String variable) {
+        Map<String, Flag> more = new HashMap<>(flags);
+        more.put(variable, new Flag(flag, null, values == null ? List.of() : List.copyOf(values)));
+        return new Settings(env, Map.copyOf(more));
+    }
+
+    /**
+     * A list setting: each value of its repeatable flag as given, else the variable's
+     * comma-separated items; blanks dropped.
+     */
+    public List<Setting> list(String variable) {
+        Flag f = flags.get(variable);
+        List<Setting> out = new ArrayList<>();
+        if (f != null && !f.values().isEmpty()) {
+            f.values().stream().filter(v -> v != null && !v.isBlank()).forEach(v -> out.add(new Setting(v.strip(), f.name())));
+            return out;
+        }
+        String v = env.get(variable);
+        if (v != null) {
+            for (String item : v.split(",")) {
+                if (!item.isBlank()) {
+                    out.add(new Setting(item.strip(), variable));
+                }
+            }
+        }
+        return out;
     }
 
     /**

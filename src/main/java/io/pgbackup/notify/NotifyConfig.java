@@ -36,7 +36,6 @@ public final class NotifyConfig {
         ping(s, "DRILL_PING_URL", Kind.DRILL, http, channels);
         ping(s, "STATUS_PING_URL", Kind.STATUS, http, channels);
         ping(s, "PRUNE_PING_URL", Kind.PRUNE, http, channels);
-        Setting hooks = s.get(null, "WEBHOOK_URL"); // comma-separated; the flag repeats
         Set<String> events = events(s.get(null, "WEBHOOK_EVENTS"));
         Setting format = s.get("json", "WEBHOOK_FORMAT");
         boolean slack = switch (format.text().toLowerCase(Locale.ROOT)) {
@@ -45,12 +44,8 @@ public final class NotifyConfig {
             default -> throw format.invalid("must be json or slack");
         };
         String secret = s.env("WEBHOOK_SECRET");
-        if (hooks.isSet()) {
-            for (String h : hooks.value().split(",")) {
-                if (!h.isBlank()) {
-                    channels.add(new WebhookChannel(url(h, hooks.source()), events, secret, slack, http));
-                }
-            }
+        for (Setting hook : s.list("WEBHOOK_URL")) { // the flag repeats; the variable is comma-separated
+            channels.add(new WebhookChannel(url(hook.value(), hook.source()), events, secret, slack, http));
         }
         Setting push = s.get(null, "PUSHGATEWAY_URL");
         if (push.isSet()) {

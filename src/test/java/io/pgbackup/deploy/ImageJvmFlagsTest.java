@@ -71,4 +71,19 @@ class ImageJvmFlagsTest {
         assertThat(new String(out, StandardCharsets.UTF_8)).as("the JVM's stdout with the image flags").isEmpty();
         assertThat(new String(err, StandardCharsets.UTF_8)).contains("version").doesNotContain("Unrecognized");
     }
+
+    /** Each method the flags keep from the compiler still exists: a library upgrade that renames it would void the rule. */
+    @Test
+    void everyExcludedMethodExists() throws Exception {
+        Matcher m = Pattern.compile("-XX:CompileCommand=exclude,([\\w.$]+)::(\\w+)").matcher(dockerfileFlags());
+        int found = 0;
+        while (m.find()) {
+            Class<?> c = Class.forName(m.group(1), false, getClass().getClassLoader());
+            String method = m.group(2);
+            assertThat(Arrays.stream(c.getDeclaredMethods()).map(java.lang.reflect.Method::getName)).as(m.group())
+                    .contains(method);
+            found++;
+        }
+        assertThat(found).as("the SCRAM login loop and the HTTP client's output buffer").isEqualTo(2);
+    }
 }
