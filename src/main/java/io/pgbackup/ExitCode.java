@@ -21,6 +21,7 @@ public enum ExitCode {
     DUE(12, "tick --check: a backup is due (nothing was done)"),
     UNHEALTHY(13, "status: the backups are not healthy (a failed check; with --strict, a warning)"),
     KEY_REQUIRED(14, "the backup is encrypted and no identity given (--identity, AGE_IDENTITY) belongs to its recipients"),
+    COPY_FAILED(15, "the backup is complete in the first store, but its copy to the second store (COPY_) failed: pgbackup sync completes it"),
     INTERRUPTED(130, "stopped by SIGINT or SIGTERM; in-flight uploads were aborted");
 
     private final int code;

@@ -19,7 +19,10 @@ public final class SecretFiles {
     public static final List<String> SECRETS = List.of("PG_URI", "DATABASE_URL", "PGPASSWORD", "RESTORE_PG_URI",
             "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ID", "AWS_SECRET",
             "PING_URL", "DRILL_PING_URL", "STATUS_PING_URL", "PRUNE_PING_URL", "WEBHOOK_URL", "WEBHOOK_SECRET",
-            "PUSHGATEWAY_URL", "AGE_IDENTITY");
+            "PUSHGATEWAY_URL", "AGE_IDENTITY", "COPY_PING_URL",
+            // the second store's keys
+            "COPY_AWS_ACCESS_KEY_ID", "COPY_AWS_SECRET_ACCESS_KEY", "COPY_AWS_SESSION_TOKEN", "COPY_AWS_ID",
+            "COPY_AWS_SECRET");
 
     private SecretFiles() {}
 

@@ -36,7 +36,7 @@ class ArchitectureTest {
         ALLOWED.put("backup.restore", services);
         ALLOWED.put("backup.drill", union(services, Set.of("backup.restore")));
         ALLOWED.put("backup.inspect", union(services, Set.of("health")));
-        ALLOWED.put("backup.prune", union(services, Set.of("retention")));
+        ALLOWED.put("backup.prune", union(services, Set.of("retention", "health")));
         ALLOWED.put("repo", Set.of("root", "config", "manifest", "pipeline", "pipeline.age", "storage"));
         Set<String> notify = Set.of("root", "config", "log", "notify", "notify.metrics", "notify.ping", "notify.webhook");
         for (String n : List.of("notify", "notify.metrics", "notify.ping", "notify.webhook")) {

@@ -39,6 +39,9 @@ final class DownloadCommand implements Callable<Integer> {
     StoreOptions store = new StoreOptions();
 
     @Mixin
+    ViewOptions view = new ViewOptions();
+
+    @Mixin
     IdentityOptions identity = new IdentityOptions();
 
     @Override
@@ -46,7 +49,7 @@ final class DownloadCommand implements Callable<Integer> {
         Context ctx = root.context();
         Map<String, String> env = ctx.env();
         Pick pick = backupSelector.resolve(ctx.clock());
-        RestoreJob job = RestoreJob.of(Site.of(ctx, FlagSet.of(env, store)), identity.resolve(env));
+        RestoreJob job = RestoreJob.of(Site.of(ctx, FlagSet.of(env, store), view.resolve()), identity.resolve(env));
         job.download(pick, output, raw).forEach(spec.commandLine().getOut()::println);
         spec.commandLine().getOut().flush();
         return 0;

@@ -80,6 +80,9 @@ final class DrillCommand implements Callable<Integer> {
     StoreOptions store = new StoreOptions();
 
     @Mixin
+    ViewOptions view = new ViewOptions();
+
+    @Mixin
     IdentityOptions identity = new IdentityOptions();
 
     @Mixin
@@ -110,7 +113,7 @@ final class DrillCommand implements Callable<Integer> {
         if (applyGlobals) {
             options = options.applyingGlobals(ConnectionString.configured(env).orElse(null));
         }
-        Site site = Site.reported(ctx, FlagSet.of(env, store, notify));
+        Site site = Site.reported(ctx, FlagSet.of(env, store, notify), view.resolve());
         PrintWriter out = spec.commandLine().getOut();
         new DrillJob(site, identity.resolve(env), server).run(pick, options, report -> {
             out.println(new String(ManifestCodec.encode(report), StandardCharsets.UTF_8));

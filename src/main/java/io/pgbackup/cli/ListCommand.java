@@ -54,6 +54,9 @@ final class ListCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store = new StoreOptions();
 
+    @Mixin
+    ViewOptions view = new ViewOptions();
+
     @Override
     public Integer call() {
         Context ctx = root.context();
@@ -63,7 +66,7 @@ final class ListCommand implements Callable<Integer> {
         if (last != null && last < 1) {
             throw PgBackupException.config("--last must be at least 1; got " + last);
         }
-        ListJob job = new ListJob(Site.of(ctx, FlagSet.of(env, store)));
+        ListJob job = new ListJob(Site.of(ctx, FlagSet.of(env, store), view.resolve()));
         PrintWriter out = spec.commandLine().getOut();
         if (incomplete) {
             job.printIncomplete(out, json);

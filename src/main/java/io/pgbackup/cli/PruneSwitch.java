@@ -16,6 +16,11 @@ final class PruneSwitch {
     @Mixin
     RetentionOptions retention = new RetentionOptions();
 
+    /** The retention guard's count (PRUNE_KEEP_DRILLED). */
+    int keepDrilled(Map<String, String> env) {
+        return retention.keepDrilled(env);
+    }
+
     /** The policy when pruning is on (validated now), else null. */
     RetentionPolicy policy(Map<String, String> env, ZoneId zone) {
         return Setting.resolve(env, "--prune", prune, "false", "PRUNE").asBool() ? retention.resolve(env, zone) : null;

@@ -45,6 +45,9 @@ final class ReportCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store = new StoreOptions();
 
+    @Mixin
+    ViewOptions view = new ViewOptions();
+
     @Override
     public Integer call() {
         Context ctx = root.context();
@@ -54,7 +57,7 @@ final class ReportCommand implements Callable<Integer> {
         }
         Duration window = Duration.ofDays(Setting.resolve(env, "--days", days, "90", "REPORT_DAYS").asInt(1, 3660));
         StatusPolicy policy = status.resolve(env);
-        ReportJob job = new ReportJob(Site.of(ctx, FlagSet.of(env, store)), window, policy);
+        ReportJob job = new ReportJob(Site.of(ctx, FlagSet.of(env, store), view.storeOnly()), window, policy);
         job.run(output, upload).forEach(spec.commandLine().getOut()::println);
         spec.commandLine().getOut().flush();
         return 0;

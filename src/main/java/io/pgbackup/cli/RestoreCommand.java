@@ -82,6 +82,9 @@ final class RestoreCommand implements Callable<Integer> {
     StoreOptions store = new StoreOptions();
 
     @Mixin
+    ViewOptions view = new ViewOptions();
+
+    @Mixin
     IdentityOptions identity = new IdentityOptions();
 
     @Override
@@ -98,7 +101,7 @@ final class RestoreCommand implements Callable<Integer> {
             throw PgBackupException.config("--create must be a plain database name (letters, digits, _ and -); got '"
                     + create + "'");
         }
-        Site site = Site.of(ctx, FlagSet.of(env, store));
+        Site site = Site.of(ctx, FlagSet.of(env, store), view.resolve());
         // Class loading dominates start-up: the driver and the tool probe load on the other core
         // while the store is listed.
         RestoreJob job = RestoreJob.of(site, identity.resolve(env)).warmingUp();

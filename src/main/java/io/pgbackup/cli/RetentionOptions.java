@@ -34,8 +34,18 @@ final class RetentionOptions {
     @Option(names = "--min-keep", paramLabel = "N", description = "Always keep the N newest. Env: MIN_KEEP. Default: 1.")
     String minKeep;
 
+    @Option(names = "--keep-drilled", paramLabel = "N",
+            description = "Whatever the rules say, keep the N newest backups whose last restore drill passed (0: off). "
+                    + "Env: PRUNE_KEEP_DRILLED. Default: 1.")
+    String keepDrilled;
+
     @Option(names = "--include-labelled", description = "Let the rules delete labelled backups too (kept by default).")
     boolean includeLabelled;
+
+    /** The retention guard's count: PRUNE_KEEP_DRILLED (0 to 100). */
+    int keepDrilled(Map<String, String> env) {
+        return Setting.resolve(env, "--keep-drilled", keepDrilled, "1", "PRUNE_KEEP_DRILLED").asInt(0, 100);
+    }
 
     RetentionPolicy resolve(Map<String, String> env, ZoneId zone) {
         Duration w = Setting.resolve(env, "--keep-within", keepWithin, null, "KEEP_WITHIN").asOptionalDuration();

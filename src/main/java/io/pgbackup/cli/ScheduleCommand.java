@@ -7,9 +7,9 @@ import io.pgbackup.jobs.BackupJob;
 import io.pgbackup.jobs.Context;
 import io.pgbackup.jobs.DaemonJob;
 import io.pgbackup.jobs.DrillJob;
-import io.pgbackup.jobs.PruneJob;
 import io.pgbackup.jobs.ReportJob;
 import io.pgbackup.jobs.Site;
+import io.pgbackup.jobs.View;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pipeline.age.AgeIdentities;
 import io.pgbackup.retention.RetentionPolicy;
@@ -47,6 +47,11 @@ final class ScheduleCommand implements Callable<Integer> {
 
     @Option(names = "--drill-cron", paramLabel = "EXPR", description = "Also run restore drills on this schedule. Env: DRILL_CRON.")
     String drillCron;
+
+    @Option(names = "--copy-drill-cron", paramLabel = "EXPR",
+            description = "Also drill the newest backup of the second store (COPY_S3_BUCKET) on this schedule. "
+                    + "Env: COPY_DRILL_CRON.")
+    String copyDrillCron;
 
     @Option(names = "--shutdown-grace", paramLabel = "DURATION",
             description = "How long a running backup may finish after SIGTERM. Env: SHUTDOWN_GRACE. Default: 30s.")
@@ -125,9 +130,14 @@ final class ScheduleCommand implements Callable<Integer> {
                     + "restore them: set AGE_IDENTITY_FILE, or (better: the backup host then holds no private key) run "
                     + "the drills on another machine");
         }
+        Setting cdc = Setting.resolve(env, "--copy-drill-cron", copyDrillCron, null, "COPY_DRILL_CRON");
+        DaemonJob.CopyDrills copyDrills = cdc.isSet() ? new DaemonJob.CopyDrills(CronOptions.parse(cdc, cron.zone(env)),
+                new DrillJob(Site.reported(ctx, FlagSet.of(env, store, lock, notify), new View(true, null)), keys,
+                        drillServer)) : null;
         DaemonJob.Parts parts = new DaemonJob.Parts(schedule, BackupJob.of(site, source, plan),
-                policy == null ? null : PruneJob.of(site, policy), drills, new DrillJob(site, keys, drillServer),
-                report ? new ReportJob(site, reportWindow, reportPolicy) : null, metricsAt, source.database());
+                Prunes.after(ctx, site, policy, prune, cron, FlagSet.of(env, store, lock, notify)), drills,
+                new DrillJob(site, keys, drillServer),
+                report ? new ReportJob(site, reportWindow, reportPolicy) : null, metricsAt, source.database(), copyDrills);
         new DaemonJob(site, parts).run(grace, out);
         return 0;
     }

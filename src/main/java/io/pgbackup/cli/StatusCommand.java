@@ -43,6 +43,9 @@ final class StatusCommand implements Callable<Integer> {
     StoreOptions store = new StoreOptions();
 
     @Mixin
+    ViewOptions view = new ViewOptions();
+
+    @Mixin
     NotifyOptions notify = new NotifyOptions();
 
     @Override
@@ -50,7 +53,7 @@ final class StatusCommand implements Callable<Integer> {
         Context ctx = root.context();
         Map<String, String> env = ctx.env();
         StatusPolicy policy = options.resolve(env);
-        Site site = Site.reported(ctx, FlagSet.of(env, store, notify));
+        Site site = Site.reported(ctx, FlagSet.of(env, store, notify), view.storeOnly());
         PrintWriter out = spec.commandLine().getOut();
         new StatusJob(site, policy).run(status -> Print.jsonOrText(out, json, status, StatusCommand::print));
         return 0;

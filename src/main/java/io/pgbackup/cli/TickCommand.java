@@ -9,6 +9,7 @@ import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.retention.RetentionPolicy;
 import io.pgbackup.schedule.CronSchedule;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -66,8 +67,12 @@ final class TickCommand implements Callable<Integer> {
         BackupJob.Plan plan = backup.resolve(env);
         RetentionPolicy policy = prune.policy(env, cron.zone(env));
         Site site = Site.forBackups(ctx, FlagSet.of(env, store, lock, notify), plan.uploadsInFlight());
-        TickJob job = new TickJob(site, schedule, BackupJob.of(site, source, plan),
-                policy == null ? null : PruneJob.of(site, policy));
+        TickJob job = new TickJob(site, schedule, BackupJob.of(site, source, plan), prunes(ctx, site, policy));
         return job.run(check, spec.commandLine().getOut());
+    }
+
+    /** PRUNE: the first store by KEEP_*, and the second (when configured) by COPY_KEEP_* (falling back to KEEP_*). */
+    List<PruneJob> prunes(Context ctx, Site site, RetentionPolicy policy) {
+        return Prunes.after(ctx, site, policy, prune, cron, FlagSet.of(ctx.env(), store, lock, notify));
     }
 }

@@ -49,6 +49,9 @@ final class VerifyCommand implements Callable<Integer> {
     StoreOptions store = new StoreOptions();
 
     @Mixin
+    ViewOptions view = new ViewOptions();
+
+    @Mixin
     IdentityOptions identity = new IdentityOptions();
 
     @Override
@@ -58,7 +61,7 @@ final class VerifyCommand implements Callable<Integer> {
         Pick pick = backupSelector.resolve(ctx.clock());
         Instant from = since == null ? null : Dates.instant(since, "--since", false);
         Instant to = until == null ? null : Dates.instant(until, "--until", true);
-        Site site = Site.of(ctx, FlagSet.of(env, store));
+        Site site = Site.of(ctx, FlagSet.of(env, store), view.resolve());
         AgeIdentities keys = identity.resolve(env);
         if (decrypt && keys.isEmpty()) {
             throw PgBackupException.config("--decrypt needs an identity: --identity FILE, AGE_IDENTITY_FILE or AGE_IDENTITY");

@@ -22,6 +22,43 @@ public final class Settings {
         this.flags = flags;
     }
 
+    /**
+     * Variables a second store never takes from the first: where it is, who it is, how it locks.
+     * Everything else (timeouts, part sizes, retention) falls back to the first store's setting.
+     */
+    static final List<String> OWN = List.of("S3_BUCKET", "BUCKET_NAME", "S3_PREFIX", "AWS_ENDPOINT_URL_S3",
+            "AWS_ENDPOINT_URL", "S3_ENDPOINT", "AWS_REGION", "AWS_DEFAULT_REGION", "S3_PATH_STYLE", "S3_CHECKSUMS",
+            "AWS_CA_BUNDLE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ID", "AWS_SECRET",
+            "S3_CONDITIONAL_WRITES", "S3_OBJECT_LOCK", "S3_LOCK_FOR", "S3_OBJECT_LOCK_CHECK", "BACKUP_DIR");
+
+    /** The prefix of the second store's variables ({@code COPY_S3_BUCKET}, ...). */
+    public static final String COPY = "COPY_";
+
+    /**
+     * The environment as the second store sees it: each {@code COPY_X} as {@code X}; the variables
+     * of {@link #OWN} only from their {@code COPY_} form, the others falling back to the first
+     * store's. The command line's flags are the first store's and do not apply.
+     */
+    public static Settings copyOf(Map<String, String> env) {
+        Map<String, String> view = new HashMap<>();
+        env.forEach((k, v) -> {
+            if (k != null && v != null && !OWN.contains(k) && !k.startsWith(COPY)) {
+                view.put(k, v);
+            }
+        });
+        env.forEach((k, v) -> {
+            if (k != null && v != null && k.startsWith(COPY)) {
+                view.put(k.substring(COPY.length()), v);
+            }
+        });
+        return new Settings(java.util.Collections.unmodifiableMap(view), Map.of());
+    }
+
+    /** Whether a second store is configured (COPY_S3_BUCKET or COPY_BACKUP_DIR). */
+    public static boolean hasCopy(Map<String, String> env) {
+        return List.of("COPY_S3_BUCKET", "COPY_BACKUP_DIR").stream().anyMatch(k -> env.get(k) != null && !env.get(k).isBlank());
+    }
+
     /** The environment alone. */
     public static Settings of(Map<String, String> env) {
         return new Settings(java.util.Collections.unmodifiableMap(new HashMap<>(env)), Map.of());

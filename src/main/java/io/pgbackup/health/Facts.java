@@ -84,4 +84,18 @@ public final class Facts {
 
     /** The prefix lock as stored. */
     public record Lock(String holder, String command, Instant startedAt, Instant renewedAt, Instant expiresAt) {}
+
+    /**
+     * What the bucket does to keep backups, against what pgbackup expects. {@code expectedMode} is
+     * S3_OBJECT_LOCK's mode ("off", "governance", "compliance") for {@code expectedFor}; the bucket's
+     * own settings follow ({@code readError}: they could not be read, why). {@code hidden} are the
+     * backups whose manifest's current version is a delete marker (deleted, still in versions):
+     * each with when it was deleted.
+     */
+    public record Protection(String expectedMode, Duration expectedFor, String readError, String versioning,
+            boolean objectLock, String defaultMode, Duration defaultRetention, long noncurrentBytes,
+            int noncurrentVersions, List<Hidden> hidden) {}
+
+    /** A deleted backup that versioning keeps: its stem, and when its manifest was deleted. */
+    public record Hidden(String stem, Instant deletedAt) {}
 }

@@ -23,7 +23,13 @@ public final class Health {
 
     /** What status reads: backups and drills newest first. */
     public record Input(List<Facts.Backup> backups, List<Facts.Drill> drills, List<Facts.Debris> debris,
-            int unreadableManifests, Facts.Lock lock, Instant now) {}
+            int unreadableManifests, Facts.Lock lock, Instant now, Facts.Protection protection) {
+        /** Without a bucket's protection (a directory, or a store that keeps no versions). */
+        public Input(List<Facts.Backup> backups, List<Facts.Drill> drills, List<Facts.Debris> debris,
+                int unreadableManifests, Facts.Lock lock, Instant now) {
+            this(backups, drills, debris, unreadableManifests, lock, now, null);
+        }
+    }
 
     public static Status evaluate(Input in, StatusPolicy p) {
         List<Status.Check> checks = new ArrayList<>();
@@ -33,6 +39,10 @@ public final class Health {
         checks.addAll(anomalies(in, p));
         checks.add(debris(in));
         checks.add(lock(in));
+        if (in.protection() != null) {
+            checks.add(objectLock(in.protection()));
+            checks.add(deleted(in));
+        }
         Verdict worst = checks.stream().map(Status.Check::verdict).max(Enum::compareTo).orElse(Verdict.OK);
         boolean healthy = worst == Verdict.OK || worst == Verdict.WARN && !p.strict();
         return new Status(in.now(), worst, healthy, checks);
@@ -103,6 +113,16 @@ public final class Health {
                 ? new Status.Check("manifests", Verdict.OK, in.backups().size() + " manifests read")
                 : new Status.Check("manifests", Verdict.FAIL, in.unreadableManifests()
                         + " manifest(s) cannot be read: their backups are invisible to list and restore (see verify --all)");
+    }
+
+    /**
+     * Why the newest of {@code newestFirst} is anomalous against the ones before it (rows or bytes
+     * collapsed, tables gone, ...), or null: what prune refuses to delete anything after.
+     */
+    public static String anomaly(List<Facts.Backup> newestFirst, StatusPolicy p) {
+        Input in = new Input(newestFirst, List.of(), List.of(), 0, null, Instant.EPOCH);
+        return anomalies(in, p).stream().filter(c -> c.verdict() == Verdict.WARN).map(Status.Check::detail).findFirst()
+                .orElse(null);
     }
 
     /** The newest backup against the median of the ones before it. */
@@ -183,6 +203,57 @@ public final class Health {
                     + " (the next run takes it over)");
         }
         return new Status.Check("lock", Verdict.OK, "held by " + who + " (renewed " + ago(l.renewedAt(), in.now()) + ")");
+    }
+
+    /** The bucket's Object Lock and versioning against S3_OBJECT_LOCK: a mismatch fails. */
+    static Status.Check objectLock(Facts.Protection p) {
+        boolean expected = !"off".equals(p.expectedMode());
+        String wanted = expected ? p.expectedMode() + " for " + io.pgbackup.config.Durations.format(p.expectedFor())
+                : "no lock";
+        if (p.readError() != null) {
+            return new Status.Check("object-lock", expected ? Verdict.FAIL : Verdict.WARN, "pgbackup expects " + wanted
+                    + " but cannot read the bucket's settings: " + p.readError());
+        }
+        boolean versioned = "Enabled".equalsIgnoreCase(p.versioning());
+        String bucket = "bucket: versioning " + (p.versioning() == null ? "off" : p.versioning().toLowerCase(Locale.ROOT))
+                + ", Object Lock " + (p.objectLock() ? "on" : "off") + (p.defaultMode() == null ? ""
+                        : ", default retention " + p.defaultMode() + " " + (p.defaultRetention() == null ? "?"
+                                : io.pgbackup.config.Durations.format(p.defaultRetention())));
+        if (expected && (!p.objectLock() || !versioned)) {
+            return new Status.Check("object-lock", Verdict.FAIL, "pgbackup locks backups (" + wanted + ") but the "
+                    + bucket + ": the locks are not there; create the bucket with Object Lock enabled");
+        }
+        if (!expected && p.defaultMode() != null) {
+            return new Status.Check("object-lock", Verdict.FAIL, "the " + bucket + " locks every new version, but "
+                    + "S3_OBJECT_LOCK is off: set S3_OBJECT_LOCK and S3_LOCK_FOR to match, so prune's policy is "
+                    + "checked against the lock");
+        }
+        String kept = p.noncurrentVersions() == 0 ? "" : "; " + p.noncurrentVersions() + " noncurrent version(s) hold "
+                + Bytes.format(p.noncurrentBytes()) + " (a lifecycle rule expires them)";
+        return new Status.Check("object-lock", Verdict.OK, (expected ? wanted + " on every object; " : "") + bucket + kept);
+    }
+
+    /**
+     * Backups deleted outside prune: a deleted manifest newer than the newest backup left (prune
+     * always keeps the newest) fails, naming the time to read the bucket as of.
+     */
+    static Status.Check deleted(Input in) {
+        List<Facts.Hidden> hidden = in.protection().hidden();
+        if (hidden.isEmpty()) {
+            return new Status.Check("deleted", Verdict.OK, "no deleted backup in the bucket's versions");
+        }
+        Instant newestLeft = in.backups().isEmpty() ? Instant.MIN : in.backups().get(0).startedAt();
+        List<Facts.Hidden> recent = hidden.stream()
+                .filter(h -> io.pgbackup.manifest.KeyLayout.instantOf(h.stem()).isAfter(newestLeft)).toList();
+        if (recent.isEmpty()) {
+            return new Status.Check("deleted", Verdict.OK, hidden.size() + " deleted backup(s) still in the versions "
+                    + "(pruned; readable with --as-of until a lifecycle rule expires them)");
+        }
+        Instant first = recent.stream().map(Facts.Hidden::deletedAt).min(Instant::compareTo).orElseThrow();
+        return new Status.Check("deleted", Verdict.FAIL, recent.size() + " backup(s) newer than every backup left were "
+                + "deleted (manifests gone since " + first + ", newest " + recent.get(0).stem() + "): not by prune. "
+                + "Read them with --as-of " + first.minusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                + " (list, restore, verify, drill, download)");
     }
 
     static long median(long[] values) {

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -63,14 +64,17 @@ public record BackupJob(Site site, ConnectionString source, Plan plan, LockPolic
         return new BackupJob(site, source, plan, site.locking("0"), new PgTools(site.ctx().env()));
     }
 
-    /** An ad hoc backup now (the backup command), labelled {@code label} (or null), under the prefix lock. */
+    /**
+     * An ad hoc backup now (the backup command), labelled {@code label} (or null), under the prefix
+     * lock; then its copy's outcome (COPY_FAILED when the second store did not get it).
+     */
     public Manifest now(String label, PrintWriter out) {
         Cancellation cancel = site.ctx().cancellation();
         BackupRequest req = new BackupRequest(source, plan.what(), BackupRequest.Occasion.adhoc(label));
         // Registered before anything is held: a signal in any phase ends in our cleanup, never a bare exit.
         try (Cancellation.Registration watch = cancel.register(why -> { })) {
             CompletableFuture<BackupKind<?>> check = check(req);
-            return reported("backup", cancel, () -> {
+            BackupTransaction.Committed c = reported("backup", cancel, () -> {
                 try (ObjectStore objects = site.where().open();
                         PrefixLock held = locking.acquire(objects, site.where().layout(), "backup", site.ctx().clock(),
                                 cancel)) {
@@ -79,11 +83,13 @@ public record BackupJob(Site site, ConnectionString source, Plan plan, LockPolic
                     throw new PgBackupException(ExitCode.STORAGE, e.getMessage(), e);
                 }
             });
+            reportCopy(c, cancel);
+            return c.manifest();
         }
     }
 
     /** A scheduled backup for {@code slot} while the caller holds {@code held} (the tick), reported. */
-    Manifest scheduled(Instant slot, ObjectStore objects, RunLock held, PrintWriter out) {
+    BackupTransaction.Committed scheduled(Instant slot, ObjectStore objects, RunLock held, PrintWriter out) {
         Cancellation cancel = site.ctx().cancellation();
         BackupRequest req = new BackupRequest(source, plan.what(), BackupRequest.Occasion.scheduled(slot));
         return reported("scheduled backup for slot " + slot, cancel,
@@ -95,7 +101,7 @@ public record BackupJob(Site site, ConnectionString source, Plan plan, LockPolic
      * reported from before the lock is taken, so a run that cannot get it is a failure its
      * channels hear about.
      */
-    Manifest scheduled(Instant slot, ObjectStore objects, Cancellation cancel, PrintWriter out) {
+    BackupTransaction.Committed scheduled(Instant slot, ObjectStore objects, Cancellation cancel, PrintWriter out) {
         BackupRequest req = new BackupRequest(source, plan.what(), BackupRequest.Occasion.scheduled(slot));
         return reported("scheduled backup for slot " + slot, cancel, () -> {
             try (PrefixLock held = locking.acquire(objects, site.where().layout(), "schedule " + slot, site.ctx().clock(),
@@ -105,13 +111,34 @@ public record BackupJob(Site site, ConnectionString source, Plan plan, LockPolic
         });
     }
 
+    /**
+     * The copy's own outcome, reported apart from the backup's (never a rewrite of it): success,
+     * or COPY_FAILED naming the store, the cause and the way to complete it. Nothing without a
+     * second store.
+     */
+    void reportCopy(BackupTransaction.Committed c, Cancellation cancel) {
+        if (c.copies().isEmpty()) {
+            return;
+        }
+        String stem = c.manifest().stem();
+        site.reporting().run(Kind.COPY, "copy of backup " + stem, plan.label(source), cancel, () -> {
+            c.droppedCopies().forEach((d, why) -> {
+                throw new PgBackupException(ExitCode.COPY_FAILED, "backup " + stem + " is complete in "
+                        + site.where().describe() + " but not in the second store " + d.describe() + ": "
+                        + why.getMessage() + " (pgbackup sync copies it)", why);
+            });
+            return c;
+        }, x -> Outcomes.copy(x.manifest(), site.copy().describe(), site.ctx().clock().instant()));
+    }
+
     /** A run that failed before its backup began (a tick that cannot read the store) is a failed backup. */
     void failedBeforeStart(String command, PgBackupException e) {
         site.reporting().failedBeforeStart(Kind.BACKUP, command, plan.label(source), e);
     }
 
-    private Manifest reported(String command, Cancellation cancel, Supplier<Manifest> job) {
-        return site.reporting().run(Kind.BACKUP, command, plan.label(source), cancel, job, Outcomes::backup);
+    private BackupTransaction.Committed reported(String command, Cancellation cancel,
+            Supplier<BackupTransaction.Committed> job) {
+        return site.reporting().run(Kind.BACKUP, command, plan.label(source), cancel, job, c -> Outcomes.backup(c.manifest()));
     }
 
     /**
@@ -125,14 +152,22 @@ public record BackupJob(Site site, ConnectionString source, Plan plan, LockPolic
                 : OneDatabase.of(req, tools, plan.progressEvery()));
     }
 
-    private Manifest commit(CompletableFuture<BackupKind<?>> check, ObjectStore objects, RunLock held,
-            Cancellation cancel, PrintWriter out) {
+    private BackupTransaction.Committed commit(CompletableFuture<BackupKind<?>> check, ObjectStore objects,
+            RunLock held, Cancellation cancel, PrintWriter out) {
         // A database that accepts TCP and never answers must not keep us (and the lock) forever.
         BackupKind<?> kind = cancel.await(check, "while checking the source database");
-        Manifest m = new BackupTransaction(List.of(new Destination(objects, site.where().layout())), site.ctx().clock(),
-                cancel).commit(kind, held);
-        out.println(site.where().layout().manifestKey(m.stem()));
-        out.flush();
-        return m;
+        Repository copy = site.copy();
+        try (ObjectStore second = copy == null ? null : copy.open()) {
+            List<Destination> to = new ArrayList<>(List.of(site.where().destination(objects)));
+            if (second != null) {
+                to.add(copy.destination(second));
+            }
+            BackupTransaction.Committed c = new BackupTransaction(to, site.ctx().clock(), cancel).commitAll(kind, held);
+            out.println(site.where().layout().manifestKey(c.manifest().stem()));
+            out.flush();
+            return c;
+        } catch (IOException e) {
+            throw new PgBackupException(ExitCode.STORAGE, "closing the second store: " + e.getMessage(), e);
+        }
     }
 }

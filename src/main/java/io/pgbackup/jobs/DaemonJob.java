@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,12 +28,15 @@ public record DaemonJob(Site site, Parts parts) {
     private static final Logger log = LoggerFactory.getLogger(DaemonJob.class);
 
     /**
-     * What the daemon runs. {@code prune}, {@code drills} (with {@code drill}), {@code report} and
+     * What the daemon runs. {@code prunes} may be empty; {@code drills} (with {@code drill}), {@code report} and
      * {@code metricsAt} may each be null: not run, not served. {@code database} labels the metrics
      * a restarted daemon seeds from the newest backup.
      */
-    public record Parts(CronSchedule backupSchedule, BackupJob backups, PruneJob prune, CronSchedule drills,
-            DrillJob drill, ReportJob report, InetSocketAddress metricsAt, String database) {}
+    public record Parts(CronSchedule backupSchedule, BackupJob backups, List<PruneJob> prunes, CronSchedule drills,
+            DrillJob drill, ReportJob report, InetSocketAddress metricsAt, String database, CopyDrills copyDrills) {}
+
+    /** Drills of the second store on its own schedule (COPY_DRILL_CRON): {@code drill} reads the copy. */
+    public record CopyDrills(CronSchedule schedule, DrillJob drill) {}
 
     /** Runs until a stop request; a running job gets {@code grace} to finish. */
     public void run(Duration grace, PrintWriter out) {
@@ -46,10 +51,9 @@ public record DaemonJob(Site site, Parts parts) {
                 }
                 ScheduleDaemon.Job backup = (slot, cancel) -> {
                     try {
-                        parts.backups().scheduled(slot, objects, cancel, out);
-                        if (parts.prune() != null) {
-                            parts.prune().run(objects, out);
-                        }
+                        var committed = parts.backups().scheduled(slot, objects, cancel, out);
+                        parts.prunes().forEach(p -> p.afterBackup(objects, out));
+                        parts.backups().reportCopy(committed, cancel);
                     } finally {
                         refresh(objects); // a failed backup is news too
                     }
@@ -64,8 +68,22 @@ public record DaemonJob(Site site, Parts parts) {
                         refresh(objects);
                     }
                 };
-                new ScheduleDaemon(ctx.clock(), grace).run(parts.backupSchedule(), backup, parts.drills(), drill,
-                        ctx.cancellation());
+                List<ScheduleDaemon.Entry> entries = new ArrayList<>();
+                entries.add(new ScheduleDaemon.Entry("backup", parts.backupSchedule(), backup));
+                if (parts.drills() != null) {
+                    entries.add(new ScheduleDaemon.Entry("restore drill", parts.drills(), drill));
+                }
+                if (parts.copyDrills() != null) {
+                    entries.add(new ScheduleDaemon.Entry("restore drill of the second store",
+                            parts.copyDrills().schedule(), (slot, cancel) -> parts.copyDrills().drill().site().where()
+                                    .use(copy -> parts.copyDrills().drill().latest(copy,
+                                            "scheduled drill of the second store for slot " + slot, r -> {
+                                                out.println("drill of " + r.backup() + " in the second store"
+                                                        + (r.passed() ? " passed" : " FAILED: " + r.checks()));
+                                                out.flush();
+                                            }))));
+                }
+                new ScheduleDaemon(ctx.clock(), grace).run(entries, ctx.cancellation());
             }
         });
     }

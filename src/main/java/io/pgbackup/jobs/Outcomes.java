@@ -58,6 +58,13 @@ public final class Outcomes {
                 .mapToInt(d -> d.tables() == null ? 0 : d.tables().size()).sum();
     }
 
+    /** A backup's copy to the second store, done. */
+    public static Outcome copy(Manifest m, String store, Instant finished) {
+        return Outcome.success(finished, "backup " + m.stem() + " copied to " + store)
+                .with(new Outcome.Backup(m.stem(), List.of(), m.source() == null ? null : m.source().database(), null,
+                        null));
+    }
+
     public static Outcome drill(DrillReport r, Manifest m, Instant finished) {
         String summary = "drill of " + r.backup() + " passed: " + r.checks().size() + " checks in "
                 + String.format(Locale.ROOT, "%.1f s", r.totalMillis() / 1000.0);

@@ -8,7 +8,11 @@ import io.pgbackup.repo.LockPolicy;
 import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.retention.Decision;
 import io.pgbackup.retention.RetentionPolicy;
+import io.pgbackup.PgBackupException;
+import io.pgbackup.config.Durations;
+import io.pgbackup.storage.ObjectLock;
 import io.pgbackup.storage.ObjectStore;
+import java.time.Duration;
 import java.io.PrintWriter;
 
 /**
@@ -16,11 +20,39 @@ import java.io.PrintWriter;
  * with a reason per backup, then, under the prefix lock, the deletions (manifest first). A real
  * prune is reported; a dry run deletes nothing and reports nothing.
  */
-public record PruneJob(Site site, RetentionPolicy policy, LockPolicy locking) {
+public record PruneJob(Site site, RetentionPolicy policy, LockPolicy locking, PruneService.Guard guard) {
 
-    /** Prunes by {@code policy}, waiting LOCK_WAIT (0 when unset) for the lock. */
+    /**
+     * Prunes by {@code policy}, waiting LOCK_WAIT (0 when unset) for the lock. Under an Object Lock
+     * the policy must keep every backup as long as it is locked (KEEP_WITHIN at least S3_LOCK_FOR):
+     * anything else is a configuration error, before anything runs.
+     */
     public static PruneJob of(Site site, RetentionPolicy policy) {
-        return new PruneJob(site, policy, site.locking("0"));
+        return of(site, policy, PruneService.Guard.DEFAULT.keepDrilled(), false);
+    }
+
+    /**
+     * ... with the retention guard: the newest {@code keepDrilled} backups with a passed drill stay,
+     * and nothing is deleted after an anomalous backup unless {@code force}.
+     */
+    public static PruneJob of(Site site, RetentionPolicy policy, int keepDrilled, boolean force) {
+        requireKeepsLocked(policy, site.where());
+        PruneService.Guard g = PruneService.Guard.DEFAULT;
+        return new PruneJob(site, policy, site.locking("0"), new PruneService.Guard(keepDrilled, force, g.anomalies()));
+    }
+
+    static void requireKeepsLocked(RetentionPolicy policy, Repository where) {
+        ObjectLock lock = where.lock();
+        Duration within = policy.keepWithin();
+        if (!lock.on() || within != null && within.compareTo(lock.lockFor()) >= 0) {
+            return;
+        }
+        String p = Repository.COPY.equals(where.name()) ? "COPY_" : "";
+        String length = Durations.format(lock.lockFor());
+        throw PgBackupException.config("the retention policy may delete backups younger than " + p + "S3_LOCK_FOR "
+                + length + " (" + p + "KEEP_WITHIN is " + (within == null ? "unset" : Durations.format(within))
+                + "), which stay locked that long: set " + p + "KEEP_WITHIN (or --keep-within) to at least " + length
+                + ", or shorten " + p + "S3_LOCK_FOR");
     }
 
     /** Prints what a prune would do. */
@@ -33,6 +65,18 @@ public record PruneJob(Site site, RetentionPolicy policy, LockPolicy locking) {
         site.where().use(objects -> run(objects, out));
     }
 
+    /**
+     * The prune after a scheduled backup: in the open {@code primary} store when it prunes the
+     * first store, else in its own (the second store, pruned by its COPY_KEEP_* policy).
+     */
+    void afterBackup(ObjectStore primary, PrintWriter out) {
+        if (Repository.COPY.equals(site.where().name())) {
+            run(out);
+        } else {
+            run(primary, out);
+        }
+    }
+
     /** Prunes in the open {@code objects} (the daemon's and the tick's store). */
     void run(ObjectStore objects, PrintWriter out) {
         var ctx = site.ctx();
@@ -40,7 +84,7 @@ public record PruneJob(Site site, RetentionPolicy policy, LockPolicy locking) {
         site.reporting().run(Kind.PRUNE, "prune", Reporting.configuredDatabase(ctx.env()), ctx.cancellation(), () -> {
             try (PrefixLock held = locking.acquire(objects, site.where().layout(), "prune", ctx.clock(),
                     ctx.cancellation())) {
-                PruneService.Outcome o = service.plan(policy, ctx.clock().instant());
+                PruneService.Outcome o = service.plan(policy, ctx.clock().instant(), guard);
                 print(o, out, "");
                 PruneService.Applied a = service.apply(o, held, ctx.clock().instant());
                 out.println("deleted " + o.plan().delete().size() + " backup(s) and " + (o.leftovers().size()
@@ -68,6 +112,9 @@ public record PruneJob(Site site, RetentionPolicy policy, LockPolicy locking) {
         }
         for (var u : o.unreadable()) {
             out.printf("%-7s %-24s %s%n", "keep", u.stem(), "manifest unreadable, never pruned: " + u.reason());
+        }
+        if (o.refused() != null) {
+            out.println("REFUSED: " + o.refused());
         }
         out.printf("%s: keep %d, %sdelete %d, %sremove %d leftover(s)%n", mood.isEmpty() ? "plan" : "dry run",
                 o.plan().keep().size(), mood, o.plan().delete().size(), mood, o.leftovers().size());

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,11 +42,15 @@ public final class ScheduleDaemon {
         this.grace = grace;
     }
 
+    /** A job on its own schedule; {@code what} names it in the log. */
+    public record Entry(String what, CronSchedule cron, Job job) {}
+
     /**
-     * Runs until {@code stop} is cancelled. Returns normally on a clean stop; throws INTERRUPTED
-     * if a job had to be aborted because the grace period ran out.
+     * Runs until {@code stop} is cancelled: whichever entry fires next runs, one at a time (the
+     * first entry is the backup, whose slots missed while a job ran are logged). Returns normally
+     * on a clean stop; throws INTERRUPTED if a job had to be aborted because the grace period ran out.
      */
-    public void run(CronSchedule backupCron, Job backup, CronSchedule drillCron, Job drill, Cancellation stop) {
+    public void run(List<Entry> entries, Cancellation stop) {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "shutdown-grace");
             t.setDaemon(true);
@@ -54,21 +59,27 @@ public final class ScheduleDaemon {
         try (AutoCloseable reg = stop.register(why -> onStop(why, timer))) {
             Instant after = clock.instant();
             while (!stopping) {
-                Optional<ZonedDateTime> nb = backupCron.nextAfter(after);
-                Optional<ZonedDateTime> nd = drillCron == null ? Optional.empty() : drillCron.nextAfter(after);
-                if (nb.isEmpty() && nd.isEmpty()) {
+                Entry next = null;
+                ZonedDateTime at = null;
+                for (Entry e : entries) {
+                    Optional<ZonedDateTime> t = e.cron().nextAfter(after);
+                    if (t.isPresent() && (at == null || t.get().isBefore(at))) {
+                        next = e;
+                        at = t.get();
+                    }
+                }
+                if (next == null) {
                     log.warn("the schedule has no future fire time; stopping");
                     return;
                 }
-                boolean isDrill = nd.isPresent() && (nb.isEmpty() || nd.get().isBefore(nb.get()));
-                Instant slot = (isDrill ? nd.get() : nb.get()).toInstant();
-                log.info("next {} at {}", isDrill ? "restore drill" : "backup", isDrill ? nd.get() : nb.get());
+                Instant slot = at.toInstant();
+                log.info("next {} at {}", next.what(), at);
                 if (!sleepUntil(slot)) {
                     break;
                 }
-                runJob(isDrill ? drill : backup, slot, isDrill ? "restore drill" : "backup");
+                runJob(next.job(), slot, next.what());
                 Instant now = clock.instant();
-                skipped(backupCron, slot, now);
+                skipped(entries.get(0).cron(), slot, now);
                 after = now.isAfter(slot) ? now : slot;
             }
             log.info("scheduler stopped");

@@ -22,7 +22,7 @@ public record StatusJob(Site site, StatusPolicy policy) {
         return site.reporting().run(Kind.STATUS, "status", Reporting.configuredDatabase(ctx.env()), ctx.cancellation(),
                 () -> {
                     Status status = site.where().with(objects -> new StatusService(
-                            new Catalog(objects, site.where().layout()), ctx.clock()).status(policy));
+                            new Catalog(objects, site.where().layout()), ctx.clock(), site.where().lock()).status(policy));
                     show.accept(status);
                     if (!status.healthy()) {
                         throw new PgBackupException(ExitCode.UNHEALTHY, "unhealthy: " + failing(status, policy.strict()));

@@ -6,7 +6,10 @@ import io.pgbackup.repo.Catalog;
 import io.pgbackup.schedule.CronSchedule;
 import io.pgbackup.schedule.TickDecision;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import io.pgbackup.backup.take.BackupTransaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * due sends nothing (the ping's period is the backup schedule), but one that fails before its
  * backup begins (the store cannot be read) is a failed backup.
  *
- * @param prune after a backup (PRUNE), or null
+ * @param prunes after a backup (PRUNE): the first store's and, when there is one, the second's
  */
-public record TickJob(Site site, CronSchedule schedule, BackupJob backups, PruneJob prune) {
+public record TickJob(Site site, CronSchedule schedule, BackupJob backups, List<PruneJob> prunes) {
     private static final Logger log = LoggerFactory.getLogger(TickJob.class);
 
     /**
@@ -44,9 +47,11 @@ public record TickJob(Site site, CronSchedule schedule, BackupJob backups, Prune
                     out.println("a backup is due (" + schedule.describe() + ")");
                     return ExitCode.DUE.code();
                 }
+                AtomicReference<BackupTransaction.Committed> committed = new AtomicReference<>();
                 TickService.Result r = service.tick(schedule, (slot, held) -> {
                     began.set(true);
-                    return backups.scheduled(slot, objects, held, out);
+                    committed.set(backups.scheduled(slot, objects, held, out));
+                    return committed.get().manifest();
                 }, site.locking("30m"), ctx.cancellation());
                 if (r.backup().isEmpty()) {
                     out.println("nothing due; the slot was served by another run");
@@ -58,9 +63,8 @@ public record TickJob(Site site, CronSchedule schedule, BackupJob backups, Prune
                 out.println("backed up for slot " + r.slot().orElseThrow() + "; next at "
                         + r.next().map(Object::toString).orElse("never"));
                 out.flush();
-                if (prune != null) {
-                    prune.run(objects, out);
-                }
+                prunes.forEach(p -> p.afterBackup(objects, out));
+                backups.reportCopy(committed.get(), ctx.cancellation()); // after the prune: the backup stands
                 return 0;
             });
         } catch (PgBackupException e) {

@@ -34,6 +34,7 @@ public final class KeyLayout {
     private static final String DRILL_REPORT_INFIX = ".drill-";
     private static final String LOCK_NAME = "pgbackup.lock";
     private static final String STORE_PROBE_NAME = "pgbackup.store.json";
+    private static final String LOCK_PROBE_NAME = "pgbackup.object-lock.json";
     /** Appended to the key of every object that is encrypted with age. */
     private static final String AGE_SUFFIX = ".age";
     /** The globals of a server backup (pg_dumpall --globals-only), before the compression suffix. */
@@ -130,6 +131,14 @@ public final class KeyLayout {
         return name.endsWith(AGE_SUFFIX) ? name.substring(0, name.length() - AGE_SUFFIX.length()) : name;
     }
 
+    /** {@code key} of {@code from}'s prefix, at the same place under this prefix (a backup copied to another store). */
+    public String relocate(String key, KeyLayout from) {
+        if (!key.startsWith(from.root())) {
+            throw new IllegalArgumentException(key + " is not under " + from.describe());
+        }
+        return root() + key.substring(from.root().length());
+    }
+
     /** The list prefix of a stem's own objects ({@code <stem>.}), for telling whether a stem is taken. */
     public String stemObjectsPrefix(String relativeStem) {
         return key(relativeStem, ".");
@@ -157,6 +166,11 @@ public final class KeyLayout {
     /** What the store was found to honour (conditional writes), remembered once per prefix. */
     public String storeProbeKey() {
         return root() + STORE_PROBE_NAME;
+    }
+
+    /** Where the answer of the Object Lock probe (does the store enforce a lock?) is remembered. */
+    public String lockProbeKey() {
+        return root() + LOCK_PROBE_NAME;
     }
 
     /** A scratch key for probing the store, unique per {@code token}. */

@@ -308,6 +308,10 @@ public record Manifest(
         public boolean encrypted() {
             return encryption != null;
         }
+
+        public StoredObject withKey(String other) {
+            return new StoredObject(other, format, compression, bytes, sha256, encryption);
+        }
     }
 
     /**
@@ -353,6 +357,16 @@ public record Manifest(
     /** The dump's objects (archives, scripts, globals), without the encrypted catalog. */
     public List<StoredObject> dataObjects() {
         return objects.stream().filter(o -> !CATALOG_FORMAT.equals(o.format())).toList();
+    }
+
+    /** This manifest with every object's key mapped by {@code relocate} (a copy in another store's prefix). */
+    public Manifest relocated(java.util.function.UnaryOperator<String> relocate) {
+        Server s = server == null ? null : new Server(server.databases().stream().map(d -> new Database(d.name(),
+                d.sizeBytes(), d.objects().stream().map(o -> o.withKey(relocate.apply(o.key()))).toList(), d.tables(),
+                d.rows())).toList(), server.globalsKey() == null ? null : relocate.apply(server.globalsKey()),
+                server.globalsNote(), server.skipped());
+        return new Manifest(header, run, source, dump, objects.stream().map(o -> o.withKey(relocate.apply(o.key())))
+                .toList(), counts, encryption, s);
     }
 
     /** This manifest with other objects (the catalog added), everything else the same. */

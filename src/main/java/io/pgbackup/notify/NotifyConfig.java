@@ -36,6 +36,7 @@ public final class NotifyConfig {
         ping(s, "DRILL_PING_URL", Kind.DRILL, http, channels);
         ping(s, "STATUS_PING_URL", Kind.STATUS, http, channels);
         ping(s, "PRUNE_PING_URL", Kind.PRUNE, http, channels);
+        ping(s, "COPY_PING_URL", Kind.COPY, http, channels);
         Set<String> events = events(s.get(null, "WEBHOOK_EVENTS"));
         Setting format = s.get("json", "WEBHOOK_FORMAT");
         boolean slack = switch (format.text().toLowerCase(Locale.ROOT)) {

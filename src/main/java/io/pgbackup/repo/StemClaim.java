@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,29 +46,46 @@ public final class StemClaim implements AutoCloseable {
     /**
      * The first stem of the second {@code start} free in every destination: a backup has one stem
      * wherever it is stored. A stem taken in any of them is released in all and the next is tried.
+     * A copy that cannot be written is left out and given to {@code lostCopy}; the primary's
+     * failure is thrown.
      */
-    public static StemClaim acquire(List<Destination> to, Instant start, Marker marker) throws IOException {
+    public static StemClaim acquire(List<Destination> to, Instant start, Marker marker,
+            BiConsumer<Destination, IOException> lostCopy) throws IOException {
         byte[] body = ManifestCodec.encode(marker);
+        List<Destination> places = new ArrayList<>(to);
         for (int seq = 1; seq <= MAX_SEQ; seq++) {
             String stem = KeyLayout.relativeStem(start, seq);
             List<Destination> claimed = new ArrayList<>();
-            try {
-                for (Destination d : to) {
+            boolean taken = false;
+            for (Destination d : List.copyOf(places)) {
+                try {
                     if (!claim(d, stem, body)) {
+                        taken = true;
                         break;
                     }
                     claimed.add(d);
+                } catch (IOException | RuntimeException e) {
+                    if (d.required()) {
+                        release(claimed, stem);
+                        throw e;
+                    }
+                    places.remove(d);
+                    lostCopy.accept(d, e instanceof IOException io ? io : new IOException(e.getMessage(), e));
                 }
-            } catch (IOException | RuntimeException e) {
-                release(claimed, stem);
-                throw e;
             }
-            if (claimed.size() == to.size()) {
-                return new StemClaim(List.copyOf(to), stem);
+            if (!taken) {
+                return new StemClaim(List.copyOf(claimed), stem);
             }
             release(claimed, stem);
         }
         throw new IOException("more than " + MAX_SEQ + " backups started in the second " + start);
+    }
+
+    /** As {@link #acquire(List, Instant, Marker, BiConsumer)} where every destination must be written. */
+    public static StemClaim acquire(List<Destination> to, Instant start, Marker marker) throws IOException {
+        return acquire(to, start, marker, (d, e) -> {
+            throw new java.io.UncheckedIOException(e);
+        });
     }
 
     /** Creates the marker of {@code stem} in {@code d}; false (and no marker) when the stem is taken there. */
@@ -106,7 +124,15 @@ public final class StemClaim implements AutoCloseable {
         return stem;
     }
 
-    /** Deletes the markers in every destination; the first failure is thrown once all were tried. */
+    /** Where this stem is claimed (a copy that could not be written is not). */
+    public List<Destination> places() {
+        return places;
+    }
+
+    /**
+     * Deletes the markers in every destination; the primary's failure is thrown once all were
+     * tried, a copy's only logged (its next locked run sweeps the marker).
+     */
     @Override
     public void close() throws IOException {
         IOException first = null;
@@ -114,7 +140,10 @@ public final class StemClaim implements AutoCloseable {
             try {
                 d.store().delete(d.layout().markerKey(stem));
             } catch (IOException e) {
-                if (first == null) {
+                if (!d.required()) {
+                    log.warn("could not delete the marker {} in {}: {} (the next locked run removes it)",
+                            d.layout().markerKey(stem), d.describe(), e.getMessage());
+                } else if (first == null) {
                     first = e;
                 } else {
                     first.addSuppressed(e);

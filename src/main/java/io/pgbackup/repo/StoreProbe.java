@@ -40,20 +40,7 @@ public final class StoreProbe {
     /** Whether to probe: always for S3 (unless opted out); a local directory honours them by construction. */
     public enum Mode {
         PROBE,
-        SKIP;
-
-        /**
-         * S3_CONDITIONAL_WRITES: probe (check once that the store honours If-None-Match/If-Match,
-         * and refuse it otherwise) or unsafe-skip (run without that guarantee).
-         */
-        public static Mode resolve(io.pgbackup.config.Settings s) {
-            io.pgbackup.config.Setting cw = s.get("probe", "S3_CONDITIONAL_WRITES");
-            return switch (cw.text().toLowerCase(java.util.Locale.ROOT)) {
-                case "probe" -> PROBE;
-                case "unsafe-skip" -> SKIP;
-                default -> throw cw.invalid("must be probe or unsafe-skip");
-            };
-        }
+        SKIP
     }
 
     /** What is remembered in the bucket. */

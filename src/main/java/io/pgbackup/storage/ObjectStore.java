@@ -45,6 +45,18 @@ public interface ObjectStore extends AutoCloseable {
     ObjectInfo put(String key, InputStream data) throws IOException;
 
     /**
+     * As {@link #put}, the new version locked by {@code retention} (null: none) with S3 Object Lock
+     * (every request that writes it carries the mode and the retain-until date, so no unlocked
+     * moment exists). A store that cannot lock refuses any retention with an IOException.
+     */
+    default ObjectInfo put(String key, InputStream data, Retention retention) throws IOException {
+        if (retention != null) {
+            throw new IOException(describe() + " cannot lock objects (Object Lock is an S3 feature)");
+        }
+        return put(key, data);
+    }
+
+    /**
      * Opens the object for streaming reads; the caller closes the stream. A transport failure
      * while reading is resumed from the byte reached (a ranged read) within the retry budget, so
      * the stream delivers every byte once, in order; closing it early does not read the rest.
@@ -92,6 +104,11 @@ public interface ObjectStore extends AutoCloseable {
 
     /** Aborts a pending upload, freeing its space; aborting one that is already gone is not an error. */
     void abort(PendingUpload upload) throws IOException;
+
+    /** The store's versions, when it keeps them (a versioned bucket); empty otherwise. */
+    default Optional<Versions> versions() {
+        return Optional.empty();
+    }
 
     /** A short description for logs, without credentials: {@code s3://bucket/prefix}, a path. */
     String describe();

@@ -12,6 +12,10 @@ import io.pgbackup.repo.Catalog;
 import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.repo.StemClaim;
 import io.pgbackup.storage.ObjectInfo;
+import io.pgbackup.storage.ObjectLock;
+import io.pgbackup.storage.ObjectVersion;
+import io.pgbackup.storage.Protection;
+import io.pgbackup.storage.Versions;
 import io.pgbackup.storage.ObjectNotFoundException;
 import io.pgbackup.storage.PendingUpload;
 import java.io.IOException;
@@ -31,7 +35,12 @@ import java.util.Map;
  * lock. One listing of the prefix, the window's manifests, the newest drill report (all of the
  * window's for the report), the lease: cheap enough to run every hour.
  */
-public record StatusService(Catalog catalog, Clock clock) {
+public record StatusService(Catalog catalog, Clock clock, ObjectLock expected) {
+    /** Without checking the bucket's protection (the report's charts). */
+    public StatusService(Catalog catalog, Clock clock) {
+        this(catalog, clock, null);
+    }
+
     /** Status reads this far back (and at least the history it compares with). */
     static final Duration STATUS_WINDOW = Duration.ofDays(35);
 
@@ -53,8 +62,70 @@ public record StatusService(Catalog catalog, Clock clock) {
         List<Facts.Debris> debris = debris(w, liveLease, now);
         Health.Input in = new Health.Input(w.backups().stream().map(Facts.Backup::of).toList(),
                 w.drills().stream().map(Facts.Drill::of).toList(), debris,
-                (int) w.unreadable().stream().filter(u -> !u.newerFormat()).count(), lock, now);
+                (int) w.unreadable().stream().filter(u -> !u.newerFormat()).count(), lock, now, protection());
         return new Snapshot(in, w.backups(), w.drills());
+    }
+
+    /**
+     * What the bucket does to keep backups (versioning, Object Lock, default retention), what its
+     * noncurrent versions hold, and the backups deleted but kept as versions. Null where there is
+     * nothing to judge: a store without versions, or a bucket with neither versioning nor a lock
+     * when pgbackup expects none.
+     */
+    private Facts.Protection protection() {
+        if (expected == null || catalog.store().versions().isEmpty()) {
+            return null;
+        }
+        Versions v = catalog.store().versions().get();
+        String mode = expected.on() ? expected.mode().label() : "off";
+        Protection p;
+        try {
+            p = v.protection();
+        } catch (IOException e) {
+            return expected.on() ? new Facts.Protection(mode, expected.lockFor(), e.getMessage(), null, false, null, null,
+                    0, 0, List.of()) : null;
+        }
+        if (!expected.on() && p.versioning() == null && !p.objectLock()) {
+            return null;
+        }
+        long bytes = 0;
+        int count = 0;
+        List<Facts.Hidden> hidden = new ArrayList<>();
+        try {
+            String key = null;
+            boolean markerFirst = false;
+            for (ObjectVersion o : v.list(catalog.layout().root())) { // keys ascending, current first
+                boolean first = !o.key().equals(key);
+                if (first) {
+                    key = o.key();
+                    markerFirst = o.deleteMarker();
+                }
+                if (!o.latest() && !o.deleteMarker()) {
+                    count++;
+                    bytes += o.size();
+                    if (markerFirst && catalog.layout().manifestStem(o.key()).isPresent()
+                            && hidden.stream().noneMatch(h -> h.stem().equals(catalog.layout().manifestStem(o.key()).get()))) {
+                        hidden.add(new Facts.Hidden(catalog.layout().manifestStem(o.key()).get(), deletedAt(v, o.key())));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return new Facts.Protection(mode, expected.lockFor(), e.getMessage(), p.versioning(), p.objectLock(),
+                    null, null, 0, 0, List.of());
+        }
+        hidden.sort(java.util.Comparator.comparing(Facts.Hidden::stem).reversed());
+        return new Facts.Protection(mode, expected.lockFor(), null, p.versioning(), p.objectLock(),
+                p.defaultMode() == null ? null : p.defaultMode().label(), p.defaultRetention(), bytes, count, hidden);
+    }
+
+    /** When {@code key}'s current delete marker was written. */
+    private static Instant deletedAt(Versions v, String key) throws IOException {
+        for (ObjectVersion o : v.list(key)) {
+            if (o.key().equals(key) && o.latest()) {
+                return o.lastModified();
+            }
+        }
+        return Instant.EPOCH;
     }
 
     /** Stems with objects or pending uploads and no manifest, in the last two days. */

@@ -1,5 +1,15 @@
 package io.pgbackup.backup.prune;
 
+import io.pgbackup.health.Facts;
+import io.pgbackup.health.Health;
+import io.pgbackup.health.StatusPolicy;
+import io.pgbackup.manifest.DrillReport;
+import io.pgbackup.manifest.KeyLayout;
+import io.pgbackup.manifest.ManifestCodec;
+import io.pgbackup.retention.RetentionGuard;
+import java.util.HashSet;
+import java.util.Set;
+
 import io.pgbackup.ExitCode;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.manifest.Manifest;
@@ -38,30 +48,90 @@ public final class PruneService {
         this.catalog = catalog;
     }
 
-    /** What prune would do: the plan, the leftovers, and what it will not touch. */
-    public record Outcome(Plan plan, List<Catalog.Incomplete> leftovers, List<Catalog.Unreadable> unreadable) {}
+    /**
+     * What prune would do: the plan, the leftovers, and what it will not touch; {@code refused}
+     * says why it deletes nothing at all (the newest backup is anomalous), or is null.
+     */
+    public record Outcome(Plan plan, List<Catalog.Incomplete> leftovers, List<Catalog.Unreadable> unreadable,
+            String refused) {}
+
+    /**
+     * The retention guard: the newest {@code keepDrilled} backups with a passed drill are kept
+     * whatever the policy says, and nothing is deleted while the newest backup is anomalous
+     * against the ones before it (judged by {@code status}'s rules), unless {@code force}.
+     */
+    public record Guard(int keepDrilled, boolean force, StatusPolicy anomalies) {
+        public static final Guard DEFAULT = new Guard(1, false, new StatusPolicy(null, StatusPolicy.DEFAULT_GRACE,
+                StatusPolicy.DEFAULT_MAX_AGE, null, StatusPolicy.DEFAULT_HISTORY, StatusPolicy.DEFAULT_MAX_SHRINK, false));
+
+        public Guard forced() {
+            return new Guard(keepDrilled, true, anomalies);
+        }
+    }
 
     /** What prune did. */
     public record Applied(int objects, int abortedUploads, long abortedBytes, int sweptRuns) {}
 
     public Outcome plan(RetentionPolicy policy, Instant now) {
+        return plan(policy, now, Guard.DEFAULT);
+    }
+
+    public Outcome plan(RetentionPolicy policy, Instant now, Guard guard) {
         Catalog.Scan scan = catalog.scan();
         List<BackupRef> refs = new ArrayList<>();
         for (Manifest m : scan.backups()) {
             refs.add(new BackupRef(m.stem(), m.startedAt(), m.label()));
         }
-        Plan plan = RetentionPlanner.plan(refs, policy, now);
+        Plan plan = RetentionGuard.keepDrilled(RetentionPlanner.plan(refs, policy, now), drilled(scan.backups(),
+                guard.keepDrilled()), guard.keepDrilled());
+        String anomaly = plan.delete().isEmpty() || guard.force() ? null : Health.anomaly(scan.backups().stream()
+                .limit(guard.anomalies().history() + 1L).map(Facts.Backup::of).toList(), guard.anomalies());
+        String refused = anomaly == null ? null : "the newest backup " + scan.backups().get(0).stem() + " is anomalous ("
+                + anomaly + "): prune deletes nothing so that the backups from before it are kept; look at it, then "
+                + "run prune --force";
         if (!refs.isEmpty() && plan.keep().isEmpty()) {
             // The planner's min-keep makes this impossible; refuse rather than trust that blindly.
             throw PgBackupException.config("the retention policy would delete every backup: refused");
         }
         List<Catalog.Incomplete> leftovers = scan.incomplete().stream()
                 .filter(i -> i.unreadable() == null && i.startedAt().isBefore(now.minus(LEFTOVER_AGE))).toList();
-        return new Outcome(plan, leftovers, scan.unreadable());
+        return new Outcome(plan, leftovers, scan.unreadable(), refused);
+    }
+
+    /** The newest backups (up to {@code n}) whose newest drill passed: one listing and report read per backup tried. */
+    private Set<String> drilled(List<Manifest> newestFirst, int n) {
+        Set<String> out = new HashSet<>();
+        for (Manifest m : newestFirst) {
+            if (out.size() >= n) {
+                break;
+            }
+            try {
+                String newest = null;
+                for (ObjectInfo o : catalog.store().list(catalog.layout().drillReportPrefix(m.stem()))) {
+                    if (KeyLayout.isDrillReport(o.key()) && (newest == null || o.key().compareTo(newest) > 0)) {
+                        newest = o.key();
+                    }
+                }
+                if (newest != null) {
+                    try (java.io.InputStream in = catalog.store().get(newest)) {
+                        if (ManifestCodec.mapper().readValue(in, DrillReport.class).passed()) {
+                            out.add(m.stem());
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // an unreadable report proves nothing: the backup is not counted as drilled
+                log.debug("cannot read the drill reports of {}: {}", m.stem(), e.getMessage());
+            }
+        }
+        return out;
     }
 
     /** Carries out {@code outcome} under {@code lock}: first the runs known dead, then the plan. */
     public Applied apply(Outcome outcome, PrefixLock lock, Instant now) {
+        if (outcome.refused() != null) {
+            throw new PgBackupException(ExitCode.CHECK_FAILED, "prune refused: " + outcome.refused());
+        }
         int deleted = 0;
         int aborted = 0;
         long abortedBytes = 0;

@@ -20,12 +20,13 @@ public interface BackupKind<T> {
     String describe(String where);
 
     /**
-     * Runs the streams of the backup at {@code stem} into every destination. Either returns with
-     * every object stored in every destination, or throws having left none of them behind.
+     * Runs the streams of the backup at {@code stem} into every live destination of {@code to}.
+     * Either returns with every object stored in the primary and in every copy not dropped on the
+     * way, or throws having left none of them behind.
      */
-    T take(String stem, List<Destination> to, Cancellation cancellation) throws IOException;
+    T take(String stem, Fanout to, Cancellation cancellation) throws IOException;
 
-    /** The objects {@link #take} stored in {@code d}, in manifest order. */
+    /** The objects {@link #take} stored in {@code d} (a live destination), in manifest order. */
     List<Manifest.StoredObject> objects(T taken, Destination d);
 
     /** The manifest of the backup, listing {@code objects} (one destination's). */

@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Failure handling: the first failure wins and stops everything: children are stopped, pipes
  * are failed so uploads abort their multipart uploads, and objects that did complete are deleted.
+ * A copy's failing upload stops only that copy ({@link Fanout#drop}): its uploads abort, its
+ * completed objects are deleted, and the run goes on for the others.
  * A stream is finished (its stages closed, its upload given end of stream) only after its
  * producer exited 0: a killed pg_dump yields a failed pipe, never a truncated object, and never
  * a cleanly finished compressed or encrypted stream.
@@ -67,6 +69,7 @@ public final class BackupRun {
     /** The children, started in order; every {@link ToChild} names one of them. */
     record Plan(List<Producer> producers) {}
 
+    private final Fanout fanout;
     private final List<Destination> to;
     private final Plan plan;
     private final AtomicReference<PgBackupException> failure = new AtomicReference<>();
@@ -77,17 +80,21 @@ public final class BackupRun {
     private final Map<String, ChildProcess> children = new LinkedHashMap<>();
     /** Per output, one pipe per destination, in destination order. */
     private final Map<Output, List<BoundedPipe>> pipes = new LinkedHashMap<>();
+    /** Per destination, its pipes: failed together when a copy is dropped. */
+    private final Map<Destination, List<BoundedPipe>> pipesOf = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Destination, Map<Output, StoredObject>> results = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean stopping;
 
-    BackupRun(List<Destination> to, Plan plan) {
-        this.to = List.copyOf(to);
+    BackupRun(Fanout fanout, Plan plan) {
+        this.fanout = fanout;
+        this.to = fanout.live();
         this.plan = plan;
     }
 
     /**
-     * Runs to completion; returns each destination's stored objects in plan order, or throws
-     * having left nothing behind in any of them.
+     * Runs to completion; returns each live destination's stored objects in plan order (a copy
+     * dropped on the way has none, and nothing of it is left), or throws having left nothing
+     * behind in any of them.
      */
     Map<Destination, List<StoredObject>> execute(Cancellation cancellation) {
         try (Cancellation.Registration reg = cancellation.register(
@@ -103,11 +110,12 @@ public final class BackupRun {
         PgBackupException f = failure.get();
         if (f != null) {
             stopChildren();
-            deleteCompleted();
+            deleteCompleted(d -> true);
             throw f;
         }
+        deleteCompleted(fanout::isDropped);
         Map<Destination, List<StoredObject>> out = new LinkedHashMap<>();
-        for (Destination d : to) {
+        for (Destination d : fanout.live()) {
             List<StoredObject> objects = new ArrayList<>();
             Map<Output, StoredObject> stored = results.getOrDefault(d, Map.of());
             for (Output o : outputs()) {
@@ -143,6 +151,7 @@ public final class BackupRun {
                 for (Destination d : to) {
                     BoundedPipe pipe = new BoundedPipe(CHUNK, PIPE_CHUNKS);
                     each.add(pipe);
+                    pipesOf.computeIfAbsent(d, x -> new CopyOnWriteArrayList<>()).add(pipe);
                     uploaders.add(spawn("upload-" + o.name(), () -> upload(o, d, pipe)));
                 }
                 pipes.put(o, each);
@@ -182,7 +191,7 @@ public final class BackupRun {
                 } else if (c instanceof ToOutput to) {
                     Output o = to.output();
                     sinks.add(Stage.chain(o.stages(), o.key() == null ? OutputStream.nullOutputStream()
-                            : Tee.of(pipes.get(o).stream().map(BoundedPipe::sink).toList())));
+                            : Tee.of(sinksOf(o))));
                 }
             }
             byte[] buf = new byte[CHUNK];
@@ -211,17 +220,36 @@ public final class BackupRun {
         }
     }
 
+    /** The output's pipe into each destination; a copy's sink goes quiet once the copy is dropped. */
+    private List<OutputStream> sinksOf(Output o) {
+        List<OutputStream> out = new ArrayList<>();
+        List<BoundedPipe> each = pipes.get(o);
+        for (int i = 0; i < to.size(); i++) {
+            Destination d = to.get(i);
+            OutputStream sink = each.get(i).sink();
+            out.add(d.required() ? sink : new Droppable(sink, () -> fanout.isDropped(d)));
+        }
+        return out;
+    }
+
     private void upload(Output o, Destination d, BoundedPipe pipe) {
         DigestingInputStream in = new DigestingInputStream(pipe.source());
         String key = o.key().apply(d.layout());
         try {
-            d.store().put(key, in);
+            d.put(key, in);
             completed.add(Map.entry(d, key));
             results.computeIfAbsent(d, x -> new java.util.concurrent.ConcurrentHashMap<>()).put(o,
                     new StoredObject(key, o.format(), o.compression(), in.count(), in.sha256Hex(), o.encryption()));
         } catch (IOException | RuntimeException e) {
-            if (!stopping) {
-                fail(ExitCode.STORAGE, "upload of " + key + " to " + d.store().describe() + " failed: " + e.getMessage(), e);
+            if (stopping) {
+                return;
+            }
+            PgBackupException why = new PgBackupException(ExitCode.STORAGE, "upload of " + key + " to "
+                    + d.store().describe() + " failed: " + e.getMessage(), e);
+            if (d.required()) {
+                fail(why.exitCode(), why.getMessage(), e);
+            } else {
+                dropCopy(d, why);
             }
         } finally {
             try {
@@ -285,12 +313,25 @@ public final class BackupRun {
         stopChildren();
     }
 
+    /** The copy stops here: its other uploads abort (their pipes fail), the producers write past it. */
+    private void dropCopy(Destination d, PgBackupException why) {
+        if (fanout.drop(d, why)) {
+            org.slf4j.LoggerFactory.getLogger(BackupRun.class).warn("the copy to {} is dropped: {} (the backup goes on "
+                    + "in the other store; pgbackup sync completes the copy later)", d.describe(), why.getMessage());
+        }
+        IOException stop = new IOException("the copy to " + d.describe() + " was dropped");
+        pipesOf.getOrDefault(d, List.of()).forEach(p -> p.fail(stop));
+    }
+
     private void stopChildren() {
         children.values().forEach(ChildProcess::stop);
     }
 
-    private void deleteCompleted() {
+    private void deleteCompleted(java.util.function.Predicate<Destination> of) {
         for (Map.Entry<Destination, String> done : completed) {
+            if (!of.test(done.getKey())) {
+                continue;
+            }
             try {
                 done.getKey().store().delete(done.getValue());
             } catch (IOException e) {

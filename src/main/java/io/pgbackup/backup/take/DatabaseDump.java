@@ -53,7 +53,7 @@ record DatabaseDump(BackupRequest request, SourceCheck check, String database, D
     }
 
     /** Runs the dump into every destination; throws having left nothing behind. */
-    Result run(String stem, List<Destination> to, Cancellation cancellation) throws IOException {
+    Result run(String stem, Fanout to, Cancellation cancellation) throws IOException {
         ServerInfo info = check.info();
         try (ChildCredentials creds = ChildCredentials.of(request.source());
                 Progress progress = new Progress(info.sizeBytes(), progressEvery, database);

@@ -38,7 +38,7 @@ public final class OneDatabase implements BackupKind<DatabaseDump.Result> {
     }
 
     @Override
-    public DatabaseDump.Result take(String stem, List<Destination> to, Cancellation cancellation) throws IOException {
+    public DatabaseDump.Result take(String stem, Fanout to, Cancellation cancellation) throws IOException {
         return dump.run(stem, to, cancellation);
     }
 

@@ -192,7 +192,7 @@ public final class WholeServer implements BackupKind<WholeServer.Dumped> {
     }
 
     @Override
-    public Dumped take(String stem, List<Destination> to, Cancellation cancellation) throws IOException {
+    public Dumped take(String stem, Fanout to, Cancellation cancellation) throws IOException {
         Cancellation group = new Cancellation();
         List<Map.Entry<Destination, Manifest.StoredObject>> done = new CopyOnWriteArrayList<>();
         try (Cancellation.Registration watching = cancellation.register(group::cancel)) {
@@ -210,7 +210,7 @@ public final class WholeServer implements BackupKind<WholeServer.Dumped> {
     }
 
     /** pg_dumpall --globals-only, compressed (and encrypted) into {@code <stem>.globals.sql.zst}. */
-    private Map<Destination, Manifest.StoredObject> globals(String stem, List<Destination> to, Cancellation group)
+    private Map<Destination, Manifest.StoredObject> globals(String stem, Fanout to, Cancellation group)
             throws IOException {
         try (ChildCredentials creds = ChildCredentials.of(template.source())) {
             List<String> cmd = new ArrayList<>(List.of(check.pgDumpall().toString(), "--globals-only", "--no-password",
@@ -235,7 +235,7 @@ public final class WholeServer implements BackupKind<WholeServer.Dumped> {
     }
 
     /** Dumps every database, {@code parallel} at a time; the first failure stops the rest. */
-    private Map<String, DatabaseDump.Result> databases(String stem, List<Destination> to, Cancellation group,
+    private Map<String, DatabaseDump.Result> databases(String stem, Fanout to, Cancellation group,
             Cancellation run, List<Map.Entry<Destination, Manifest.StoredObject>> done) {
         ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
             Thread th = new Thread(r, "database");
@@ -283,7 +283,7 @@ public final class WholeServer implements BackupKind<WholeServer.Dumped> {
         }
     }
 
-    private DatabaseDump.Result dumpOne(String stem, List<Destination> to, Planned p, Cancellation group,
+    private DatabaseDump.Result dumpOne(String stem, Fanout to, Planned p, Cancellation group,
             AtomicReference<PgBackupException> first, List<Map.Entry<Destination, Manifest.StoredObject>> done) {
         if (group.isCancelled()) {
             return null; // another database failed already: do not start this one
@@ -294,7 +294,7 @@ public final class WholeServer implements BackupKind<WholeServer.Dumped> {
             DatabaseDump.Result d = dump.run(stem, to, group);
             d.objects().forEach((dest, objects) -> objects.forEach(o -> done.add(Map.entry(dest, o))));
             log.info("{}: {} rows in {} tables, {}", p.name(), d.rows().total(), d.tables().size(), Progress.bytes(
-                    d.objects().get(to.get(0)).stream().mapToLong(Manifest.StoredObject::bytes).sum()));
+                    d.objects().get(to.all().get(0)).stream().mapToLong(Manifest.StoredObject::bytes).sum()));
             return d;
         } catch (PgBackupException e) {
             if (first.compareAndSet(null, e)) {

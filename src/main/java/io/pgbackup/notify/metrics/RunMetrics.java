@@ -80,6 +80,7 @@ public final class RunMetrics {
                 out.add(new Sample("pgbackup_last_backup_data_timestamp_seconds", l,
                         dataAsOf == null ? at : java.time.Instant.parse(dataAsOf).toEpochMilli() / 1000.0));
             }
+            case COPY -> out.add(new Sample("pgbackup_copy_last_success_timestamp_seconds", l, at));
             case DRILL -> out.add(new Sample("pgbackup_drill_last_success_timestamp_seconds", l, at));
             case PRUNE -> out.add(new Sample("pgbackup_prune_last_success_timestamp_seconds", l, at));
             default -> {
@@ -90,6 +91,6 @@ public final class RunMetrics {
     }
 
     static boolean reported(Kind k) {
-        return k == Kind.BACKUP || k == Kind.DRILL || k == Kind.PRUNE;
+        return k == Kind.BACKUP || k == Kind.COPY || k == Kind.DRILL || k == Kind.PRUNE;
     }
 }

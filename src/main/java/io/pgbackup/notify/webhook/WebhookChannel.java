@@ -23,13 +23,13 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A JSON event POSTed to a URL when a run ends: {@code backup.succeeded}, {@code backup.failed},
- * {@code drill.succeeded}, {@code drill.failed}, {@code prune.failed}, {@code status.unhealthy}
+ * {@code copy.succeeded}, {@code copy.failed} (a backup's copy to the second store), {@code drill.succeeded}, {@code drill.failed}, {@code prune.failed}, {@code status.unhealthy}
  * (filtered by WEBHOOK_EVENTS). With a secret, {@code X-Pgbackup-Signature: sha256=<hex>} is the
  * HMAC-SHA256 of the body (the GitHub convention). {@code slack} sends {@code {"text": ...}}.
  */
 public final class WebhookChannel implements Channel {
-    public static final Set<String> EVENTS = Set.of("backup.succeeded", "backup.failed", "drill.succeeded",
-            "drill.failed", "prune.failed", "status.unhealthy");
+    public static final Set<String> EVENTS = Set.of("backup.succeeded", "backup.failed", "copy.succeeded",
+            "copy.failed", "drill.succeeded", "drill.failed", "prune.failed", "status.unhealthy");
     private static final ObjectMapper JSON = new ObjectMapper();
     private final URI url;
     private final Set<String> events;

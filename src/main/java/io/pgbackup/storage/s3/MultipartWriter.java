@@ -1,5 +1,8 @@
 package io.pgbackup.storage.s3;
 
+import io.pgbackup.storage.Retention;
+import software.amazon.awssdk.services.s3.model.ObjectLockMode;
+
 import io.pgbackup.Tasks;
 
 import io.pgbackup.storage.ObjectExistsException;
@@ -55,11 +58,14 @@ final class MultipartWriter {
     private final S3ObjectStore store;
     private final S3Settings settings;
     private final String key;
+    private final Retention retention;
 
-    MultipartWriter(S3ObjectStore store, S3Settings settings, String key) {
+    /** {@code retention}: the Object Lock of the new version (null: none), sent with the request that writes it. */
+    MultipartWriter(S3ObjectStore store, S3Settings settings, String key, Retention retention) {
         this.store = store;
         this.settings = settings;
         this.key = key;
+        this.retention = retention;
     }
 
     /** Leases, markers and manifests are small: they must not each cost a whole part buffer. */
@@ -83,8 +89,17 @@ final class MultipartWriter {
     }
 
     private ObjectInfo putSmall(byte[] buf, int n) throws IOException {
-        PutObjectRequest req = PutObjectRequest.builder().bucket(settings.where().name()).key(key).ifNoneMatch("*")
-                .contentLength((long) n).contentType(contentType(key)).build();
+        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(settings.where().name()).key(key)
+                .contentLength((long) n).contentType(contentType(key));
+        if (settings.where().conditionalWrites()) {
+            put.ifNoneMatch("*");
+        }
+        if (retention != null) {
+            // S3 wants an integrity checksum with lock headers (Content-MD5 or a flexible checksum).
+            put.objectLockMode(ObjectLockMode.fromValue(retention.mode().name()))
+                    .objectLockRetainUntilDate(retention.until()).checksumAlgorithm(ChecksumAlgorithm.CRC32);
+        }
+        PutObjectRequest req = put.build();
         int[] attempts = {0};
         try {
             var r = store.call("put", key, () -> {
@@ -115,9 +130,14 @@ final class MultipartWriter {
     }
 
     private ObjectInfo multipart(InputStream data, byte[] first) throws IOException {
-        boolean checksums = !settings.where().checksumsWhenRequired();
+        // Lock headers need an integrity checksum on every part (AWS: Content-MD5 or a flexible checksum).
+        boolean checksums = !settings.where().checksumsWhenRequired() || retention != null;
         CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
                 .bucket(settings.where().name()).key(key).contentType(contentType(key));
+        if (retention != null) {
+            create.objectLockMode(ObjectLockMode.fromValue(retention.mode().name()))
+                    .objectLockRetainUntilDate(retention.until());
+        }
         if (checksums) {
             create.checksumAlgorithm(ChecksumAlgorithm.CRC32);
         }
@@ -173,9 +193,13 @@ final class MultipartWriter {
     }
 
     private void complete(String uploadId, List<CompletedPart> done, long total) throws IOException {
-        CompleteMultipartUploadRequest req = CompleteMultipartUploadRequest.builder()
-                .bucket(settings.where().name()).key(key).uploadId(uploadId).ifNoneMatch("*")
-                .multipartUpload(CompletedMultipartUpload.builder().parts(done).build()).build();
+        CompleteMultipartUploadRequest.Builder complete = CompleteMultipartUploadRequest.builder()
+                .bucket(settings.where().name()).key(key).uploadId(uploadId)
+                .multipartUpload(CompletedMultipartUpload.builder().parts(done).build());
+        if (settings.where().conditionalWrites()) {
+            complete.ifNoneMatch("*");
+        }
+        CompleteMultipartUploadRequest req = complete.build();
         int[] attempts = {0};
         try {
             store.call("complete upload", key, () -> {

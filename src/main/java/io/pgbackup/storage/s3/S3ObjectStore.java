@@ -8,7 +8,9 @@ import io.pgbackup.storage.ObjectNotFoundException;
 import io.pgbackup.storage.ObjectStore;
 import io.pgbackup.storage.PendingUpload;
 import io.pgbackup.storage.ResumingInputStream;
+import io.pgbackup.storage.Retention;
 import io.pgbackup.storage.RetryPolicy;
+import io.pgbackup.storage.Versions;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -131,11 +133,21 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public ObjectInfo put(String key, InputStream data) throws IOException {
+        return put(key, data, null);
+    }
+
+    @Override
+    public ObjectInfo put(String key, InputStream data, Retention retention) throws IOException {
         Keys.check(key);
         if (stat(key).isPresent()) {
             throw new ObjectExistsException(key); // fail before streaming; the conditional write is the real guard
         }
-        return new MultipartWriter(this, settings, key).write(data);
+        return new MultipartWriter(this, settings, key, retention).write(data);
+    }
+
+    @Override
+    public Optional<Versions> versions() {
+        return Optional.of(new S3Versions(this, s3, settings.where().name()));
     }
 
     @Override
@@ -260,6 +272,9 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public ObjectInfo replace(String key, byte[] data, String expectedVersion) throws IOException {
         Keys.check(key);
+        if (!settings.where().conditionalWrites()) {
+            return replaceChecked(key, data, expectedVersion);
+        }
         int[] attempts = {0};
         try {
             PutObjectResponse r = call("replace", key, () -> {
@@ -286,6 +301,21 @@ public final class S3ObjectStore implements ObjectStore {
             }
             throw f;
         }
+    }
+
+    /**
+     * A replace without {@code If-Match} (S3_CONDITIONAL_WRITES=unsafe-skip): the version is checked
+     * first, then written; two writers at once could both win, which the operator accepted.
+     */
+    private ObjectInfo replaceChecked(String key, byte[] data, String expectedVersion) throws IOException {
+        Optional<ObjectInfo> now = stat(key);
+        if (now.isEmpty() || !java.util.Objects.equals(now.get().version(), expectedVersion)) {
+            throw new ObjectChangedException(key);
+        }
+        PutObjectResponse r = call("replace", key, () -> s3.putObject(PutObjectRequest.builder()
+                .bucket(settings.where().name()).key(key).contentLength((long) data.length)
+                .contentType(MultipartWriter.contentType(key)).build(), RequestBody.fromBytes(data)));
+        return new ObjectInfo(key, data.length, java.time.Instant.now(), r.eTag());
     }
 
     @Override

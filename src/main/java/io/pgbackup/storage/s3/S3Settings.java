@@ -3,6 +3,8 @@ package io.pgbackup.storage.s3;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.config.Setting;
 import io.pgbackup.config.Settings;
+import io.pgbackup.storage.ObjectLock;
+import io.pgbackup.storage.Retention;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,12 +12,12 @@ import java.util.Locale;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything needed to reach a bucket, in four parts: where it is, the keys, the multipart
- * parts and the time limits. {@link #resolve} reads them from the S3 variables (and the flags that
+ * Everything needed to reach a bucket, in five parts: where it is, the keys, the multipart
+ * parts, the time limits and the Object Lock its backups get. {@link #resolve} reads them from the S3 variables (and the flags that
  * stand for them), with every alias, default and bound in this one place; {@link #forUploads}
  * holds the one formula of the heap the uploads need.
  */
-public record S3Settings(Bucket where, Keys keys, Parts parts, Timeouts timeouts) {
+public record S3Settings(Bucket where, Keys keys, Parts parts, Timeouts timeouts, ObjectLock lock) {
     public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
     public static final int MAX_PART_SIZE = 512 * 1024 * 1024;
     public static final int DEFAULT_PART_SIZE = 8 * 1024 * 1024;
@@ -28,13 +30,16 @@ public record S3Settings(Bucket where, Keys keys, Parts parts, Timeouts timeouts
      * The bucket and how to reach it. {@code endpoint} null means AWS itself.
      * {@code checksumsWhenRequired} turns off request checksums (since 2025 the SDK's default),
      * which some stores reject; {@code caBundle} holds PEM certificates to trust instead of the
-     * JDK's (AWS_CA_BUNDLE), null for the JDK's.
+     * JDK's (AWS_CA_BUNDLE), null for the JDK's. {@code conditionalWrites} false
+     * (S3_CONDITIONAL_WRITES=unsafe-skip) sends no {@code If-None-Match}/{@code If-Match}: a store
+     * that gets them wrong (Ceph 16 answers every {@code If-Match} PUT with 412) is written with a
+     * check before the write instead, safe for one writer at a time.
      */
     public record Bucket(String name, URI endpoint, String region, boolean pathStyle, boolean checksumsWhenRequired,
-            Path caBundle) {
-        /** A bucket at an S3-compatible endpoint, path-style, with the JDK's certificates. */
+            Path caBundle, boolean conditionalWrites) {
+        /** A bucket at an S3-compatible endpoint, path-style, with the JDK's certificates and conditional writes. */
         public static Bucket at(String name, URI endpoint, String region) {
-            return new Bucket(name, endpoint, region, true, false, null);
+            return new Bucket(name, endpoint, region, true, false, null, true);
         }
     }
 
@@ -75,17 +80,21 @@ public record S3Settings(Bucket where, Keys keys, Parts parts, Timeouts timeouts
         public static final Timeouts DEFAULT = new Timeouts(DEFAULT_TIMEOUT, DEFAULT_RETRY_FOR);
     }
 
-    /** A bucket with these keys, default parts and time limits. */
+    /** A bucket with these keys, default parts and time limits, no Object Lock. */
     public static S3Settings of(Bucket where, Keys keys) {
-        return new S3Settings(where, keys, Parts.DEFAULT, Timeouts.DEFAULT);
+        return new S3Settings(where, keys, Parts.DEFAULT, Timeouts.DEFAULT, ObjectLock.OFF);
     }
 
     public S3Settings with(Parts other) {
-        return new S3Settings(where, keys, other, timeouts);
+        return new S3Settings(where, keys, other, timeouts, lock);
     }
 
     public S3Settings with(Timeouts other) {
-        return new S3Settings(where, keys, parts, other);
+        return new S3Settings(where, keys, parts, other, lock);
+    }
+
+    public S3Settings with(ObjectLock other) {
+        return new S3Settings(where, keys, parts, timeouts, other);
     }
 
     /** Time allowed for one attempt to upload one part: the timeout per started 8 MiB. */
@@ -164,7 +173,14 @@ public record S3Settings(Bucket where, Keys keys, Parts parts, Timeouts timeouts
             default -> throw cs.invalid("must be when_supported or when_required");
         };
         Setting ca = s.get(null, "AWS_CA_BUNDLE");
-        Bucket where = new Bucket(name, endpoint, region, pathStyle, whenRequired, ca.isSet() ? Path.of(ca.text()) : null);
+        Setting cw = s.get("probe", "S3_CONDITIONAL_WRITES");
+        boolean conditional = switch (cw.text().toLowerCase(Locale.ROOT)) {
+            case "probe" -> true;
+            case "unsafe-skip" -> false;
+            default -> throw cw.invalid("must be probe or unsafe-skip");
+        };
+        Bucket where = new Bucket(name, endpoint, region, pathStyle, whenRequired, ca.isSet() ? Path.of(ca.text()) : null,
+                conditional);
         Setting part = s.get("8MiB", "S3_PART_SIZE");
         long partBytes = part.asBytes();
         if (partBytes < MIN_PART_SIZE || partBytes > MAX_PART_SIZE) {
@@ -173,7 +189,7 @@ public record S3Settings(Bucket where, Keys keys, Parts parts, Timeouts timeouts
         Parts parts = new Parts((int) partBytes, s.get("1", "S3_PART_CONCURRENCY").asInt(1, 16));
         Timeouts timeouts = new Timeouts(s.get("60s", "S3_TIMEOUT").asDuration(false),
                 s.get("5m", "S3_RETRY_FOR").asDuration(true));
-        S3Settings settings = new S3Settings(where, keys(s), parts, timeouts);
+        S3Settings settings = new S3Settings(where, keys(s), parts, timeouts, lock(s));
         try {
             if (where.caBundle() != null) {
                 S3Clients.trustManagers(settings);
@@ -182,6 +198,40 @@ public record S3Settings(Bucket where, Keys keys, Parts parts, Timeouts timeouts
             throw PgBackupException.config(ca.source() + ": " + e.getMessage());
         }
         return settings;
+    }
+
+    /**
+     * S3_OBJECT_LOCK (off, governance, compliance) and S3_LOCK_FOR (how long from each backup's
+     * start), S3_OBJECT_LOCK_CHECK (probe: the store must be shown to enforce the lock once;
+     * unsafe-skip). A lock without a length, or a length without a lock, is a configuration error.
+     */
+    static ObjectLock lock(Settings s) {
+        Setting mode = s.get("off", "S3_OBJECT_LOCK");
+        Setting length = s.get(null, "S3_LOCK_FOR");
+        Retention.Mode m = switch (mode.text().toLowerCase(Locale.ROOT)) {
+            case "off", "false", "none" -> null;
+            case "governance" -> Retention.Mode.GOVERNANCE;
+            case "compliance" -> Retention.Mode.COMPLIANCE;
+            default -> throw mode.invalid("must be off, governance or compliance");
+        };
+        if (m == null) {
+            if (length.isSet()) {
+                throw PgBackupException.config(length.source() + " is set but " + mode.source() + " is off: set "
+                        + "S3_OBJECT_LOCK=governance or compliance to lock backups, or unset " + length.source());
+            }
+            return ObjectLock.OFF;
+        }
+        if (!length.isSet()) {
+            throw PgBackupException.config(mode.source() + "=" + m.label() + " needs S3_LOCK_FOR, how long each backup "
+                    + "stays locked from its start (e.g. 30d); it must cover what the retention policy keeps");
+        }
+        Setting check = s.get("probe", "S3_OBJECT_LOCK_CHECK");
+        boolean verify = switch (check.text().toLowerCase(Locale.ROOT)) {
+            case "probe" -> true;
+            case "unsafe-skip" -> false;
+            default -> throw check.invalid("must be probe or unsafe-skip");
+        };
+        return new ObjectLock(m, length.asDuration(false), verify);
     }
 
     private static URI endpoint(Setting ep) {

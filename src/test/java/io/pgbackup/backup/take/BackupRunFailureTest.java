@@ -95,7 +95,7 @@ class BackupRunFailureTest {
                 "custom", "gzip:1");
         BackupRun.Plan plan = new BackupRun.Plan(List.of(new BackupRun.Producer("pg_dump",
                 List.of("sh", "-c", "head -c 67108864 /dev/zero"), Map.of(), List.of(new BackupRun.ToOutput(dump)), null)));
-        return new BackupRun(List.of(new Destination(store, new KeyLayout("p"))), plan);
+        return new BackupRun(new Fanout(List.of(new Destination(store, new KeyLayout("p")))), plan);
     }
 
     @Test

@@ -65,8 +65,9 @@ class BackupTransactionTest {
         }
 
         @Override
-        public Map<Destination, List<Manifest.StoredObject>> take(String stem, List<Destination> to,
+        public Map<Destination, List<Manifest.StoredObject>> take(String stem, Fanout fanout,
                 Cancellation cancellation) throws IOException {
+            List<Destination> to = fanout.live();
             if (failTake != null) {
                 throw failTake; // a kind that fails has cleaned up after itself (its contract)
             }
@@ -76,11 +77,22 @@ class BackupTransactionTest {
                 List<Manifest.StoredObject> objects = new ArrayList<>();
                 for (String key : List.of(d.layout().archiveKey(stem, null, enc), d.layout().scriptKey(stem, null, "zstd",
                         enc))) {
-                    ObjectInfo info = d.store().put(key, new ByteArrayInputStream(new byte[] {1, 2, 3}));
+                    ObjectInfo info;
+                    try {
+                        info = d.put(key, new ByteArrayInputStream(new byte[] {1, 2, 3}));
+                    } catch (IOException e) {
+                        if (d.required()) {
+                            throw e;
+                        }
+                        fanout.drop(d, new PgBackupException(ExitCode.STORAGE, e.getMessage(), e));
+                        break;
+                    }
                     objects.add(new Manifest.StoredObject(key, key.contains(".dump") ? "custom" : "plain", "zstd",
                             info.size(), "00"));
                 }
-                out.put(d, objects);
+                if (!fanout.isDropped(d)) {
+                    out.put(d, objects);
+                }
             }
             afterTake.run();
             return out;
@@ -155,7 +167,7 @@ class BackupTransactionTest {
     }
 
     /** A filesystem store whose puts of keys matching {@code failOn} fail. */
-    static final class Breakable implements ObjectStore {
+    static class Breakable implements ObjectStore {
         final FsObjectStore fs;
         Predicate<String> failOn = k -> false;
 
@@ -366,6 +378,85 @@ class BackupTransactionTest {
                 .isInstanceOfSatisfying(PgBackupException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.STORAGE));
         assertOnlyEarlier(a);
         assertOnlyEarlier(b);
+    }
+
+    private static Destination copy(ObjectStore store, KeyLayout layout) {
+        return new Destination(store, layout, io.pgbackup.storage.ObjectLock.OFF, Destination.Role.COPY);
+    }
+
+    @Test
+    void aCopyThatFailsDuringTheStreamsIsDroppedAndTheBackupStandsInThePrimary() throws IOException {
+        Breakable a = store("a");
+        Breakable b = store("b");
+        b.failOn = k -> k.endsWith(".sql.zst");
+        KeyLayout other = new KeyLayout("copy");
+        BackupTransaction.Committed c = new BackupTransaction(List.of(new Destination(a, LAYOUT), copy(b, other)), CLOCK,
+                new Cancellation()).commitAll(new FakeKind(null), new TestLock());
+        assertThat(keys(a)).contains("prod/2026/12/06/03-00-00.json", "prod/2026/12/06/03-00-00.dump");
+        assertOnlyEarlier(b);
+        assertThat(c.manifest().stem()).isEqualTo("2026/12/06/03-00-00");
+        assertThat(c.copiesComplete()).isFalse();
+        assertThat(c.droppedCopies().values()).singleElement().satisfies(e -> {
+            assertThat(e.exitCode()).isEqualTo(ExitCode.STORAGE);
+            assertThat(e.getMessage()).contains("injected failure");
+        });
+    }
+
+    @Test
+    void aCopyWhoseManifestCannotBeWrittenIsDroppedWithEverythingOfIt() throws IOException {
+        Breakable a = store("a");
+        Breakable b = store("b");
+        b.failOn = k -> k.equals("prod/2026/12/06/03-00-00.json");
+        BackupTransaction.Committed c = new BackupTransaction(List.of(new Destination(a, LAYOUT), copy(b, LAYOUT)), CLOCK,
+                new Cancellation()).commitAll(new FakeKind(null), new TestLock());
+        assertThat(keys(a)).contains("prod/2026/12/06/03-00-00.json");
+        assertOnlyEarlier(b);
+        assertThat(c.droppedCopies()).hasSize(1);
+    }
+
+    @Test
+    void aPrimaryThatFailsTakesTheCopyDownWithIt() throws IOException {
+        Breakable a = store("a");
+        Breakable b = store("b");
+        a.failOn = k -> k.equals("prod/2026/12/06/03-00-00.json");
+        assertThatThrownBy(() -> new BackupTransaction(List.of(new Destination(a, LAYOUT), copy(b, LAYOUT)), CLOCK,
+                new Cancellation()).commitAll(new FakeKind(null), new TestLock()))
+                .isInstanceOfSatisfying(PgBackupException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.STORAGE));
+        assertOnlyEarlier(a);
+        assertOnlyEarlier(b);
+    }
+
+    @Test
+    void aCopyThatCannotEvenBeClaimedIsDroppedBeforeTheStreams() throws IOException {
+        Breakable a = store("a");
+        Breakable b = store("b");
+        b.failOn = k -> true; // the store is down
+        BackupTransaction.Committed c = new BackupTransaction(List.of(new Destination(a, LAYOUT), copy(b, LAYOUT)), CLOCK,
+                new Cancellation()).commitAll(new FakeKind(null), new TestLock());
+        assertThat(keys(a)).contains("prod/2026/12/06/03-00-00.json");
+        assertOnlyEarlier(b);
+        assertThat(c.droppedCopies().values()).singleElement()
+                .satisfies(e -> assertThat(e.getMessage()).contains("cannot claim a stem"));
+    }
+
+    @Test
+    void everyObjectOfALockedBackupIsWrittenWithTheRetentionOfItsStart() throws IOException {
+        List<io.pgbackup.storage.Retention> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Breakable a = new Breakable(tmp.resolve("locked")) {
+            @Override
+            public ObjectInfo put(String key, InputStream data, io.pgbackup.storage.Retention retention) throws IOException {
+                seen.add(retention);
+                return put(key, data);
+            }
+        };
+        io.pgbackup.storage.ObjectLock lock = new io.pgbackup.storage.ObjectLock(
+                io.pgbackup.storage.Retention.Mode.COMPLIANCE, java.time.Duration.ofDays(30), false);
+        new BackupTransaction(List.of(new Destination(a, LAYOUT, lock, Destination.Role.PRIMARY)), CLOCK,
+                new Cancellation()).commitAll(new FakeKind(TestKeys.generate().recipients()), new TestLock());
+        assertThat(seen).as("archive, script, catalog, manifest").hasSize(4).allSatisfy(r -> {
+            assertThat(r.mode()).isEqualTo(io.pgbackup.storage.Retention.Mode.COMPLIANCE);
+            assertThat(r.until()).isEqualTo(T.plus(java.time.Duration.ofDays(30)));
+        });
     }
 
     @Test

@@ -22,7 +22,7 @@ class S3ObjectStoreIT extends ObjectStoreContract {
     }
 
     static S3Settings settings(S3Server s3, String bucket, boolean whenRequired) {
-        return S3Settings.of(new S3Settings.Bucket(bucket, s3.endpoint(), s3.region(), true, whenRequired, null),
+        return S3Settings.of(new S3Settings.Bucket(bucket, s3.endpoint(), s3.region(), true, whenRequired, null, true),
                 S3Settings.Keys.of(s3.accessKey(), s3.secretKey())).with(new S3Settings.Parts(S3Settings.MIN_PART_SIZE, 2));
     }
 

@@ -12,7 +12,7 @@ class UploadMemoryTest {
     private static final long MIB = 1024 * 1024;
 
     private static S3Settings s3(int partMiB, int concurrency) {
-        return S3Settings.of(new S3Settings.Bucket("b", null, "us-east-1", false, false, null), S3Settings.Keys.CHAIN)
+        return S3Settings.of(new S3Settings.Bucket("b", null, "us-east-1", false, false, null, true), S3Settings.Keys.CHAIN)
                 .with(new S3Settings.Parts((int) (partMiB * MIB), concurrency));
     }
 
