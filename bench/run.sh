@@ -25,6 +25,8 @@
 #                      rows 3eb and S1b (3e, S1 with it) are then defined for --rows
 #   --server-dbs N     add rows S1, S2: a server backup (--databases) of N copies of the dataset
 #                      (CREATE DATABASE ... TEMPLATE bench), one database at a time and two at once
+#   --copy             add a row 3s: row 3 with a second store (COPY_S3_BUCKET, another bucket of the same
+#                      s3proxy), for the cost of the copy (3s/3)
 #   --rows "L 3 ..."   measure only these rows (after the options above added theirs)
 # Restore rows (issue 4), on a backup taken in the same invocation:
 #   P   createdb; pg_restore -j 2 -d db archive.dump      the archive downloaded to a local file first
@@ -65,6 +67,7 @@ while [[ $# -gt 0 ]]; do
         --baseline-jar) BASELINE_JAR=${2:?--baseline-jar needs a path}; shift 2 ;;
         --server-dbs) SERVER_DBS=${2:?--server-dbs needs a number}; shift 2 ;;
         --rows) ONLY_ROWS=${2:?--rows needs a list}; shift 2 ;;
+        --copy) COPY_ROW=1; shift ;;
         -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
@@ -312,6 +315,7 @@ export AWS_ACCESS_KEY_ID=$S3_KEY AWS_SECRET_ACCESS_KEY=$S3_SECRET AWS_REGION=us-
 export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=$RUN_DIR/aws-config AWS_SHARED_CREDENTIALS_FILE=$RUN_DIR/aws-credentials
 : > "$AWS_CONFIG_FILE"; : > "$AWS_SHARED_CREDENTIALS_FILE"
 aws --endpoint-url "$ENDPOINT" s3 mb "s3://$BUCKET" >/dev/null || die "cannot create bucket on $ENDPOINT"
+aws --endpoint-url "$ENDPOINT" s3 mb "s3://$BUCKET-copy" >/dev/null || die "cannot create the copy bucket on $ENDPOINT"
 log "Postgres on 127.0.0.1:$PG_PORT, s3proxy on $ENDPOINT (store $S3_DIR)"
 
 # ---------------------------------------------------------------------------------------------
@@ -384,6 +388,11 @@ fi
 if [[ -n "${BASELINE_JAR:-}" && -n "$AGE_RECIPIENT" ]]; then
     DESC[3eb]="row 3e with the baseline jar (--rows to measure it)"
     CMD[3eb]="$PGB_ENV java $JAVA_OPTS -jar $BASELINE_JAR backup --age-recipient $AGE_RECIPIENT"
+fi
+if [[ "${COPY_ROW:-0}" == 1 ]]; then
+    ROWS+=(3s)
+    DESC[3s]="pgbackup backup with a second store (COPY_S3_BUCKET)"
+    CMD[3s]="COPY_S3_BUCKET=$BUCKET-copy COPY_S3_PREFIX=r@RUN@ COPY_AWS_ENDPOINT_URL_S3=$ENDPOINT COPY_S3_PATH_STYLE=true $PGB"
 fi
 if [[ "$SERVER_DBS" -gt 1 ]]; then
     dbs=bench
@@ -484,7 +493,9 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
         esac
         case $row in
             P|R) "$PG_BIN/dropdb" --if-exists "$( [[ $row == P ]] && echo rp || echo rr )_$row-$rep" ;;
-            *) aws --endpoint-url "$ENDPOINT" s3 rm --recursive --only-show-errors "s3://$BUCKET/r$row-$rep/" >/dev/null || true ;;
+            *) aws --endpoint-url "$ENDPOINT" s3 rm --recursive --only-show-errors "s3://$BUCKET/r$row-$rep/" >/dev/null || true
+               [[ $row != 3s ]] || aws --endpoint-url "$ENDPOINT" s3 rm --recursive --only-show-errors \
+                   "s3://$BUCKET-copy/r$row-$rep/" >/dev/null || true ;;
         esac
         if [[ -z "${WALL[$row]:-}" ]] || awk -v a="$T_WALL" -v b="${WALL[$row]}" 'BEGIN { exit !(a < b) }'; then
             WALL[$row]=$T_WALL USR[$row]=$T_USR SYS[$row]=$T_SYS CPU[$row]=$cpu SRV[$row]=$T_SRV OBJ[$row]=$objs
@@ -552,6 +563,11 @@ verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == "<=") ? (v <
     if [[ -n "${WALL[3b]:-}" ]]; then
         printf 'ratio 3/3b wall %6s   (this build vs --baseline-jar %s; cpu %s; 3b/L %s)\n' "$(ratio "${WALL[3]}" "${WALL[3b]}")" \
             "$BASELINE_JAR" "$(ratio "${CPU[3]}" "${CPU[3b]}")" "$(ratio "${WALL[3b]}" "${WALL[L]}")"
+    fi
+    if [[ -n "${WALL[3s]:-}" ]]; then
+        printf 'ratio 3s/3 wall %6s   (a second store from the same pg_dump read; cpu %s; peak RSS %s MiB)\n' \
+            "$(ratio "${WALL[3s]}" "${WALL[3]}")" "$(ratio "${CPU[3s]}" "${CPU[3]}")" \
+            "$(awk -v k="${RSS[3s]}" 'BEGIN { printf "%.1f", k / 1024 }')"
     fi
     for pair in "3e 3eb" "S1 S1b"; do
         read -r now before <<< "$pair"

@@ -84,6 +84,73 @@ class CliConfigTest {
         return r;
     }
 
+    // ---- Object Lock, the second store, reading the past ------------------------------------
+
+    private void bucket() {
+        env.put("PG_URI", GOOD_URI);
+        env.put("S3_BUCKET", "backups");
+        env.put("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:1");
+        env.put("AWS_ACCESS_KEY_ID", "k");
+        env.put("AWS_SECRET_ACCESS_KEY", "s");
+    }
+
+    @Test
+    void aLockNeedsItsLengthAndALengthItsLock() {
+        bucket();
+        env.put("S3_OBJECT_LOCK", "governance");
+        assertThat(usageError("backup").errLine()).contains("S3_OBJECT_LOCK=governance needs S3_LOCK_FOR");
+        env.put("S3_OBJECT_LOCK", "off");
+        env.put("S3_LOCK_FOR", "30d");
+        assertThat(usageError("backup").errLine()).contains("S3_LOCK_FOR is set but S3_OBJECT_LOCK is off");
+        env.put("S3_OBJECT_LOCK", "forever");
+        assertThat(usageError("backup").errLine()).contains("S3_OBJECT_LOCK must be off, governance or compliance");
+        env.put("S3_OBJECT_LOCK", "compliance");
+        env.put("S3_LOCK_FOR", "0");
+        assertThat(usageError("backup").errLine()).contains("S3_LOCK_FOR must be a duration");
+    }
+
+    @Test
+    void aDirectoryCannotBeLocked() {
+        env.put("PG_URI", GOOD_URI);
+        env.put("S3_OBJECT_LOCK", "compliance");
+        env.put("S3_LOCK_FOR", "30d");
+        assertThat(usageError("backup").errLine()).contains("S3_OBJECT_LOCK needs an S3 bucket");
+    }
+
+    @Test
+    void aRetentionPolicyMustKeepWhatIsLocked() {
+        bucket();
+        env.put("S3_OBJECT_LOCK", "compliance");
+        env.put("S3_LOCK_FOR", "30d");
+        assertThat(usageError("prune", "--keep-last", "7").errLine()).contains("KEEP_WITHIN is unset")
+                .contains("S3_LOCK_FOR 30d").contains("at least 30d");
+        assertThat(usageError("prune", "--keep-within", "7d").errLine()).contains("KEEP_WITHIN is 7d");
+        env.put("PRUNE", "true");
+        env.put("KEEP_LAST", "7");
+        env.put("BACKUP_CRON", "0 3 * * *");
+        assertThat(usageError("tick").errLine()).as("checked before a tick runs").contains("S3_LOCK_FOR 30d");
+        env.remove("S3_OBJECT_LOCK");
+        env.remove("S3_LOCK_FOR");
+        env.put("COPY_S3_BUCKET", "offsite");
+        env.put("COPY_S3_OBJECT_LOCK", "governance");
+        env.put("COPY_S3_LOCK_FOR", "90d");
+        env.remove("KEEP_LAST");
+        env.put("KEEP_WITHIN", "30d");
+        assertThat(usageError("tick").errLine()).as("the second store's own lock and retention")
+                .contains("COPY_KEEP_WITHIN is 30d").contains("COPY_S3_LOCK_FOR 90d");
+    }
+
+    @Test
+    void theSecondStoreAndThePastMustExistToBeRead() {
+        assertThat(usageError("list", "--store", "copy").errLine()).contains("--store copy needs a second store");
+        assertThat(usageError("list", "--store", "elsewhere").errLine()).contains("--store must be primary or copy");
+        assertThat(usageError("list", "--as-of", "2026-12-01").errLine()).contains("--as-of reads the versions");
+        assertThat(usageError("status", "--as-of", "2026-12-01").errLine()).contains("--as-of is for list");
+        assertThat(usageError("sync").errLine()).contains("sync needs a second store");
+        env.put("COPY_S3_BUCKET", "Not_A_Bucket");
+        assertThat(usageError("list", "--store", "copy").errLine()).contains("S3_BUCKET 'Not_A_Bucket'");
+    }
+
     // ---- help and parsing ------------------------------------------------------------------
 
     @Test

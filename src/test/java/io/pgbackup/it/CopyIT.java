@@ -56,6 +56,14 @@ class CopyIT {
         return env;
     }
 
+    static JsonNode json(byte[] body) {
+        try {
+            return ManifestCodec.mapper().readTree(body);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static List<String> keys(S3Client s3, String bucket) {
         return s3.listObjectsV2(b -> b.bucket(bucket)).contents().stream().map(o -> o.key()).toList();
     }
@@ -103,6 +111,7 @@ class CopyIT {
             Map<String, String> down = env(primary, copy, "http://127.0.0.1:1"); // nothing listens there
             down.put("PING_URL", rx.url("/ping/backup").toString());
             down.put("COPY_PING_URL", rx.url("/ping/copy").toString());
+            down.put("WEBHOOK_URL", rx.url("/hook").toString());
             Cli.Result r = Cli.run(down, "backup");
             assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.COPY_FAILED.code());
             String manifestKey = r.out().strip();
@@ -111,6 +120,10 @@ class CopyIT {
                     .contains("not in the second store").contains("pgbackup sync");
             assertThat(rx.requests()).extracting(Receiver.Request::path).contains("/ping/backup/start", "/ping/backup",
                     "/ping/copy/start", "/ping/copy/fail").doesNotContain("/ping/backup/fail");
+            List<String> events = rx.requests().stream().filter(q -> q.path().equals("/hook"))
+                    .map(q -> json(q.body()).get("event").asText()).toList();
+            assertThat(events).as("the backup's success and the copy's failure, each its own event")
+                    .containsExactly("backup.succeeded", "copy.failed");
 
             try (S3Client s3 = rgw.client()) {
                 assertThat(keys(s3, copy)).as("nothing of it in the second store").isEmpty();
@@ -132,6 +145,51 @@ class CopyIT {
             Cli.Result restore = Cli.run(restoreEnv, "restore", "--store", "copy");
             assertThat(restore.code()).as(restore.err()).isZero();
             assertThat(RestoreFixtures.count(pg, target, "select count(*) from t")).isEqualTo(20000);
+        }
+    }
+
+    /** The daemon: every scheduled backup reaches both stores, and the second is drilled on its own schedule. */
+    @Test
+    void theDaemonCopiesEveryBackupAndDrillsTheSecondStoreOnItsOwnSchedule() throws Exception {
+        String primary = TestRig.get().s3().createBucket("daemon-first");
+        java.nio.file.Path copyDir = java.nio.file.Files.createTempDirectory("second-store");
+        Map<String, String> env = Cli.baseEnv();
+        env.putAll(TestRig.get().s3().env(primary));
+        env.put("PG_URI", pg.uri(db));
+        env.put("S3_PREFIX", "prod");
+        env.put("COPY_BACKUP_DIR", copyDir.toString());
+        env.put("BACKUP_CRON", "*/3 * * * * *");
+        env.put("COPY_DRILL_CRON", "*/4 * * * * *");
+        env.put("RESTORE_PG_URI", pg.uri("postgres"));
+        env.put("SHUTDOWN_GRACE", "5s");
+        java.nio.file.Path err = java.nio.file.Files.createTempFile("daemon-copy", ".err");
+        Process p = Cli.start(env, err.toFile(), "schedule");
+        try {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+            while (true) {
+                boolean drilled;
+                try (var files = java.nio.file.Files.walk(copyDir)) {
+                    drilled = files.anyMatch(f -> f.getFileName().toString().contains(".drill-"));
+                }
+                if (drilled) {
+                    break;
+                }
+                assertThat(p.isAlive()).as(java.nio.file.Files.readString(err)).isTrue();
+                assertThat(System.nanoTime()).as("a drill of the second store within 120 s").isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            p.destroy();
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            String log = java.nio.file.Files.readString(err);
+            assertThat(log).contains("next restore drill of the second store at");
+            Map<String, String> copyList = new HashMap<>(env);
+            Cli.Result second = Cli.run(copyList, "list", "--store", "copy");
+            Cli.Result first = Cli.run(copyList, "list");
+            assertThat(RestoreFixtures.listedStems(first.out())).isNotEmpty();
+            assertThat(RestoreFixtures.listedStems(second.out())).as("every backup of the first store is in the second")
+                    .containsExactlyElementsOf(RestoreFixtures.listedStems(first.out()));
+        } finally {
+            p.destroyForcibly();
         }
     }
 }

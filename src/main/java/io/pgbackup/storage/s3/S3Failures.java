@@ -82,7 +82,8 @@ final class S3Failures {
         if (e instanceof S3Exception s3) {
             int st = s3.statusCode();
             String code = code(s3); // null for a HEAD, whose error has no body
-            return st >= 500 || st == 429 || st == 408 || code != null && TRANSIENT_CODES.contains(code);
+            // 501 Not Implemented says what the store cannot do: asking again changes nothing.
+            return st >= 500 && st != 501 || st == 429 || st == 408 || code != null && TRANSIENT_CODES.contains(code);
         }
         if (e instanceof SdkClientException) {
             for (Throwable c = e.getCause(); c != null; c = c.getCause()) {

@@ -131,14 +131,23 @@ final class S3Versions implements Versions {
 
     @Override
     public Protection protection() throws IOException {
-        String versioning = store.call("get versioning", "", () -> s3.getBucketVersioning(
-                GetBucketVersioningRequest.builder().bucket(bucket).build())).statusAsString();
+        String versioning;
+        try {
+            versioning = store.call("get versioning", "", () -> s3.getBucketVersioning(
+                    GetBucketVersioningRequest.builder().bucket(bucket).build())).statusAsString();
+        } catch (S3Failures.Failure f) {
+            if (f.status() != 501) {
+                throw f;
+            }
+            versioning = null; // a store without versioning (it says NotImplemented)
+        }
         ObjectLockConfiguration lock;
         try {
             lock = store.call("get object lock configuration", "", () -> s3.getObjectLockConfiguration(
                     GetObjectLockConfigurationRequest.builder().bucket(bucket).build())).objectLockConfiguration();
         } catch (S3Failures.Failure f) {
-            if (f.status() == 404 || "ObjectLockConfigurationNotFoundError".equals(f.code())) {
+            // No configuration, or a store without Object Lock at all (s3proxy: 501 NotImplemented).
+            if (f.status() == 404 || f.status() == 501 || "ObjectLockConfigurationNotFoundError".equals(f.code())) {
                 return new Protection(versioning, false, null, null);
             }
             throw f;

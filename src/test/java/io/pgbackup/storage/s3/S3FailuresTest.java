@@ -47,6 +47,8 @@ class S3FailuresTest {
         assertThat(S3Failures.isTransient(s3(404, "NoSuchBucket", "The specified bucket does not exist"))).isFalse();
         assertThat(S3Failures.isTransient(s3(400, "InvalidRequest", "bad"))).isFalse();
         assertThat(S3Failures.isTransient(s3(412, "PreconditionFailed", null))).isFalse();
+        assertThat(S3Failures.isTransient(s3(501, "NotImplemented", "A header you provided implies functionality that "
+                + "is not implemented."))).as("a store without the feature: asking again changes nothing").isFalse();
         assertThat(S3Failures.isTransient(client(new UnknownHostException("no-such-host")))).isFalse();
         assertThat(S3Failures.isTransient(client(new SSLHandshakeException("PKIX path building failed")))).isFalse();
         assertThat(S3Failures.isTransient(AbortedException.builder().build())).as("interrupted").isFalse();
