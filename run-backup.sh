@@ -7,6 +7,7 @@
 #   anything else    -> passed to pgbackup unchanged: "schedule", "drill", "--help", ...
 #
 # JAVA_OPTS          JVM flags, split on blanks (the image sets defaults for a 256 MB machine).
+# TMPDIR             where staged upload parts and --jobs downloads go (passed as java.io.tmpdir).
 # PGBACKUP_CDS       AppCDS archive used when readable (default /app/pgbackup.jsa; empty: none).
 # PGBACKUP_JAVA      the java binary (default: java on PATH).
 # PGBACKUP_JAR       the jar (default /app/pgbackup.jar).
@@ -31,6 +32,11 @@ fi
 # The JVM writes its own warnings (e.g. a stale CDS archive) to stdout by default; stdout is
 # pgbackup's interface (the manifest key), so they go to stderr. JAVA_OPTS comes later and wins.
 jvm_opts="-Xlog:disable -Xlog:all=warning:stderr"
+# TMPDIR, the Unix convention, is where staged upload parts and --jobs downloads go (Java reads
+# only java.io.tmpdir): point it at a volume when the container's own disk is small.
+if [ -n "${TMPDIR:-}" ]; then
+    jvm_opts="$jvm_opts -Djava.io.tmpdir=$TMPDIR"
+fi
 if [ -n "$cds" ] && [ -r "$cds" ]; then
     jvm_opts="$jvm_opts -XX:SharedArchiveFile=$cds"
 fi

@@ -18,7 +18,7 @@
 # Usage: bench/run.sh [--scale S] [--repeat N] [--quick] [--pg 15|17|18] [--extra ARGS]... [--extra-jvm OPTS]...
 #   --scale S    dataset size; 1 = ~1.2 GB of plain SQL, 0.25 = ~300 MB (default 1)
 #   --repeat N   runs per row, best wall time kept (default 2 below scale 0.5, else 1)
-#   --quick      only L, 2, 3 and the restore rows P, R
+#   --quick      only L, 2, 3, 3e and the restore rows P, R, P1, RS
 #   --extra ARGS       add a row X<n>: pgbackup backup ARGS (e.g. --extra '--s3-checksums when_required')
 #   --extra-jvm OPTS   add a row X<n>: pgbackup backup with JVM options OPTS instead of BENCH_JAVA_OPTS
 #   --baseline-jar JAR add a row 3b: row 3 with another build (e.g. an older commit's jar) for a 3/3b ratio;
@@ -31,6 +31,8 @@
 # Restore rows (issue 4), on a backup taken in the same invocation:
 #   P   createdb; pg_restore -j 2 -d db archive.dump      the archive downloaded to a local file first
 #   R   pgbackup restore --jobs 2 --create db              download + SHA-256 check + pg_restore -j 2
+#   P1  createdb; pg_restore -d db archive.dump           one job from the local file: the streamed floor
+#   RS  pgbackup restore --create db                       streamed from S3 into pg_restore (no disk)
 # Env: BENCH_JAVA_OPTS (default: the container image's JAVA_OPTS), BENCH_JAR (default target/pgbackup.jar),
 #      BENCH_ENCRYPTION=0 (no encrypted rows: for jars older than encryption),
 #      BENCH_ENV (variables for every pgbackup row, e.g. BENCH_ENV=MALLOC_ARENA_MAX=2),
@@ -333,8 +335,8 @@ SEED_CMD="pg_dump -Fc > $RUN_DIR/seed.dump && pg_dump > $RUN_DIR/seed.sql \
 && aws --endpoint-url $ENDPOINT s3 cp --only-show-errors $RUN_DIR/seed.dump s3://$BUCKET/seed/@RUN@.dump \
 && aws --endpoint-url $ENDPOINT s3 cp --only-show-errors $RUN_DIR/seed.sql s3://$BUCKET/seed/@RUN@.sql"
 
-ROWS=(L 2 3 3e P R)
-[[ $QUICK -eq 1 ]] || ROWS=(L N1 N2 J 2 3 3c 3n 3e P R)
+ROWS=(L 2 3 3e P R P1 RS)
+[[ $QUICK -eq 1 ]] || ROWS=(L N1 N2 J 2 3 3c 3n 3e P R P1 RS)
 # Encryption (age) needs a recipient: a key made for this run. Jagged's ChaCha20-Poly1305 runs
 # on the JDK's: Java 17 has no intrinsic for it, later JDKs do, so the encrypted row is also
 # measured on JAVA25 (default: the Temurin 25 on this machine), next to row 3 on the same JVM.
@@ -378,6 +380,11 @@ DESC[P]="createdb; pg_restore -j 2 -d db <local archive>"
 DESC[R]="pgbackup restore --jobs 2 --create db (from S3)"
 CMD[P]="createdb rp_@RUN@ && pg_restore -j 2 --exit-on-error -d rp_@RUN@ $RUN_DIR/restore.dump"
 CMD[R]="S3_PREFIX=restore $PGB_ENV java $JAVA_OPTS -jar $JAR restore --jobs 2 --temp-dir $RUN_DIR \
+--target postgres://postgres:$PG_PASSWORD@127.0.0.1:$PG_PORT/postgres --create rr_@RUN@"
+DESC[P1]="createdb; pg_restore -d db <local archive> (one job)"
+DESC[RS]="pgbackup restore --create db (streamed from S3, one job)"
+CMD[P1]="createdb rp_@RUN@ && pg_restore --exit-on-error -d rp_@RUN@ $RUN_DIR/restore.dump"
+CMD[RS]="S3_PREFIX=restore $PGB_ENV java $JAVA_OPTS -jar $JAR restore \
 --target postgres://postgres:$PG_PASSWORD@127.0.0.1:$PG_PORT/postgres --create rr_@RUN@"
 if [[ -n "${BASELINE_JAR:-}" ]]; then
     [[ -f "$BASELINE_JAR" ]] || die "--baseline-jar $BASELINE_JAR not found"
@@ -455,7 +462,7 @@ obj_sizes() { # obj_sizes <prefix>: "<suffix>=<bytes> ..." of the objects under 
 }
 
 # The restore rows need one backup (prefix "restore") and its archive as a local file.
-if [[ " ${ROWS[*]} " == *" R "* ]]; then
+if [[ " ${ROWS[*]} " =~ \ (P|R|P1|RS)\  ]]; then
     log "taking the backup the restore rows use"
     S3_PREFIX=restore bash -c "$PGB --format custom" > "$RUN_DIR/restore.key" 2> "$RUN_DIR/restore.err" \
         || { tail -20 "$RUN_DIR/restore.err" >&2; die "backup for the restore rows failed"; }
@@ -470,8 +477,8 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
     for row in "${ROWS[@]}"; do
         log "run $rep/$REPEAT row $row: ${DESC[$row]}"
         case $row in # a database left by an interrupted earlier run must not fail this one
-            P) "$PG_BIN/dropdb" --if-exists "rp_$row-$rep" ;;
-            R) "$PG_BIN/dropdb" --if-exists "rr_$row-$rep" ;;
+            P|P1) "$PG_BIN/dropdb" --if-exists "rp_$row-$rep" ;;
+            R|RS) "$PG_BIN/dropdb" --if-exists "rr_$row-$rep" ;;
         esac
         measure "$row" "$rep"
         cpu=$(awk -v u="$T_USR" -v s="$T_SYS" 'BEGIN { printf "%.2f", u + s }')
@@ -492,7 +499,8 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
                 fi ;;
         esac
         case $row in
-            P|R) "$PG_BIN/dropdb" --if-exists "$( [[ $row == P ]] && echo rp || echo rr )_$row-$rep" ;;
+            P|P1) "$PG_BIN/dropdb" --if-exists "rp_$row-$rep" ;;
+            R|RS) "$PG_BIN/dropdb" --if-exists "rr_$row-$rep" ;;
             *) aws --endpoint-url "$ENDPOINT" s3 rm --recursive --only-show-errors "s3://$BUCKET/r$row-$rep/" >/dev/null || true
                [[ $row != 3s ]] || aws --endpoint-url "$ENDPOINT" s3 rm --recursive --only-show-errors \
                    "s3://$BUCKET-copy/r$row-$rep/" >/dev/null || true ;;
@@ -604,6 +612,15 @@ verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == "<=") ? (v <
         rrp=$(ratio "${WALL[R]}" "${WALL[P]}")
         printf 'ratio R/P wall  %6s   target <= 1.15  %s   (pgbackup restore --jobs 2 vs pg_restore -j 2 of a local file)\n' \
             "$rrp" "$(verdict "$rrp" '<=' 1.15)"
+    fi
+    if [[ -n "${WALL[RS]:-}" && -n "${WALL[P1]:-}" ]]; then
+        rsp=$(ratio "${WALL[RS]}" "${WALL[P1]}")
+        printf 'ratio RS/P1 wall %5s   target <= 1.15  %s   (streamed restore vs pg_restore of a local file, one job; cpu %s)\n' \
+            "$rsp" "$(verdict "$rsp" '<=' 1.15)" "$(ratio "${CPU[RS]}" "${CPU[P1]}")"
+    fi
+    if [[ -n "${WALL[RS]:-}" && -n "${WALL[P]:-}" ]]; then
+        printf 'ratio RS/P wall %6s   (streamed restore, one job, vs pg_restore -j 2 of a local file)\n' \
+            "$(ratio "${WALL[RS]}" "${WALL[P]}")"
     fi
     if [[ -n "${WALL[3]:-}" && -n "${WALL[L]:-}" ]]; then
         printf 'throughput of 3 %6s MiB/s of plain SQL; L %s MiB/s\n' \

@@ -3,6 +3,7 @@ package io.pgbackup.cli;
 import io.pgbackup.PgBackupException;
 import io.pgbackup.backup.restore.RestoreFormat;
 import io.pgbackup.backup.restore.RestoreRequest;
+import io.pgbackup.backup.restore.TocSelection;
 import io.pgbackup.jobs.Context;
 import io.pgbackup.jobs.Pick;
 import io.pgbackup.jobs.RestoreJob;
@@ -44,7 +45,8 @@ final class RestoreCommand implements Callable<Integer> {
     String format;
 
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "1",
-            description = "Parallel pg_restore jobs; N > 1 downloads the archive to a temporary file first. Default: 1.")
+            description = "Parallel pg_restore jobs; N > 1 downloads the archive to a temporary file first, which needs "
+                    + "free disk of the archive's size in --temp-dir (checked before the download). Default: 1 (streamed).")
     int jobs;
 
     @Option(names = "--temp-dir", paramLabel = "DIR", description = "Where --jobs puts the archive. Default: the system temp dir.")
@@ -71,6 +73,19 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--database", paramLabel = "NAME",
             description = "From a server backup (PG_DATABASES): restore this one database into --target.")
     String database;
+
+    @Option(names = "--table", paramLabel = "NAME",
+            description = "Restore only this table (or view, sequence), with its data, indexes, constraints, triggers, "
+                    + "grants and comments; NAME or SCHEMA.NAME, matched exactly as pg_restore -t does. Repeatable.")
+    List<String> tables = new ArrayList<>();
+
+    @Option(names = "--schema", paramLabel = "NAME",
+            description = "Restore only this schema's objects (with --table: only its tables of those names). Repeatable.")
+    List<String> schemas = new ArrayList<>();
+
+    @Option(names = "--exclude-table", paramLabel = "NAME",
+            description = "Leave this table out of a --schema or --table selection. Repeatable.")
+    List<String> excludeTables = new ArrayList<>();
 
     @Option(names = "--all",
             description = "From a server backup: restore the whole server onto --target (a server without the backup's "
@@ -106,9 +121,14 @@ final class RestoreCommand implements Callable<Integer> {
         // while the store is listed.
         RestoreJob job = RestoreJob.of(site, identity.resolve(env)).warmingUp();
         if (all && (database != null || create != null || clean || restoreFormat != RestoreFormat.CUSTOM
-                || singleTransaction)) {
+                || singleTransaction || !tables.isEmpty() || !schemas.isEmpty() || !excludeTables.isEmpty())) {
             throw PgBackupException.config("--all restores every database with pg_restore --create: it takes --jobs and "
-                    + "--temp-dir, not --database, --create, --clean, --format plain or --single-transaction");
+                    + "--temp-dir, not --database, --create, --clean, --format plain, --single-transaction, --table, "
+                    + "--schema or --exclude-table");
+        }
+        if (!excludeTables.isEmpty() && tables.isEmpty() && schemas.isEmpty()) {
+            throw PgBackupException.config("--exclude-table narrows a selection: add --schema NAME (or --table NAME) "
+                    + "to say what to restore");
         }
         PrintWriter out = spec.commandLine().getOut();
         if (all) {
@@ -119,8 +139,9 @@ final class RestoreCommand implements Callable<Integer> {
             return 0;
         }
         RestoreJob.Restored r = job.one(pick, database, to, options(restoreFormat), !force);
-        out.println("restored " + r.backup().stem() + (r.database() != null ? " (" + r.database() + ")" : "") + " into "
-                + r.into().redacted());
+        String what = tables.isEmpty() && schemas.isEmpty() ? "" : " " + options(restoreFormat).select().describe();
+        out.println("restored " + r.backup().stem() + (r.database() != null ? " (" + r.database() + ")" : "") + what
+                + " into " + r.into().redacted());
         return 0;
     }
 
@@ -142,6 +163,7 @@ final class RestoreCommand implements Callable<Integer> {
         if (singleTransaction) {
             switches.add(RestoreRequest.Option.SINGLE_TRANSACTION);
         }
-        return o.with(switches.toArray(RestoreRequest.Option[]::new));
+        return o.with(switches.toArray(RestoreRequest.Option[]::new))
+                .selecting(new TocSelection.Filter(tables, schemas, excludeTables));
     }
 }

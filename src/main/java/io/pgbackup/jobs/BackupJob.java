@@ -7,16 +7,21 @@ import io.pgbackup.backup.take.BackupKind;
 import io.pgbackup.backup.take.BackupRequest;
 import io.pgbackup.backup.take.BackupTransaction;
 import io.pgbackup.backup.take.OneDatabase;
+import io.pgbackup.backup.take.Previous;
+import io.pgbackup.backup.take.SourceCheck;
 import io.pgbackup.backup.take.WholeServer;
 import io.pgbackup.manifest.Manifest;
 import io.pgbackup.notify.Kind;
 import io.pgbackup.pg.ConnectionString;
 import io.pgbackup.pg.PgTools;
+import io.pgbackup.repo.Catalog;
 import io.pgbackup.repo.Destination;
 import io.pgbackup.repo.LockPolicy;
 import io.pgbackup.repo.PrefixLock;
 import io.pgbackup.repo.RunLock;
 import io.pgbackup.storage.ObjectStore;
+import io.pgbackup.storage.s3.S3ObjectStore;
+import io.pgbackup.storage.s3.S3Settings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -24,7 +29,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Taking backups, for the backup command, the tick and the daemon alike: the source is checked on
@@ -33,6 +41,7 @@ import java.util.function.Supplier;
  * channels. Each run prints its manifest's key.
  */
 public record BackupJob(Site site, ConnectionString source, Plan plan, LockPolicy locking, PgTools tools) {
+    private static final Logger log = LoggerFactory.getLogger(BackupJob.class);
 
     /**
      * How backups are taken: what to store, and of one database ({@code databases} null) or of the
@@ -73,7 +82,7 @@ public record BackupJob(Site site, ConnectionString source, Plan plan, LockPolic
         BackupRequest req = new BackupRequest(source, plan.what(), BackupRequest.Occasion.adhoc(label));
         // Registered before anything is held: a signal in any phase ends in our cleanup, never a bare exit.
         try (Cancellation.Registration watch = cancel.register(why -> { })) {
-            CompletableFuture<BackupKind<?>> check = check(req);
+            var check = check(req);
             BackupTransaction.Committed c = reported("backup", cancel, () -> {
                 try (ObjectStore objects = site.where().open();
                         PrefixLock held = locking.acquire(objects, site.where().layout(), "backup", site.ctx().clock(),
@@ -143,20 +152,61 @@ public record BackupJob(Site site, ConnectionString source, Plan plan, LockPolic
 
     /**
      * The source's checks, started on their own thread while the store opens and the lock is
-     * taken (start-up is mostly class loading: ~0.4 s less to the first byte).
+     * taken (start-up is mostly class loading: ~0.4 s less to the first byte). They yield the
+     * backup, once what the previous backup stored is known.
      */
-    private CompletableFuture<BackupKind<?>> check(BackupRequest req) {
-        return Preflights.start(() -> plan.server()
-                ? new WholeServer(req, WholeServer.check(req.source(), plan.databases(), tools), plan.parallel(),
-                        plan.progressEvery())
-                : OneDatabase.of(req, tools, plan.progressEvery()));
+    private CompletableFuture<Function<Previous, BackupKind<?>>> check(BackupRequest req) {
+        return Preflights.start(() -> {
+            if (plan.server()) {
+                WholeServer.Check c = WholeServer.check(req.source(), plan.databases(), tools);
+                return previous -> new WholeServer(req, c, plan.parallel(), plan.progressEvery(), previous);
+            }
+            SourceCheck c = SourceCheck.of(req.source(), tools);
+            return previous -> new OneDatabase(req, c, plan.progressEvery(), previous);
+        });
     }
 
-    private BackupTransaction.Committed commit(CompletableFuture<BackupKind<?>> check, ObjectStore objects,
-            RunLock held, Cancellation cancel, PrintWriter out) {
+    /**
+     * What the newest backup in the store stored, read while the source is checked: with the
+     * database's size it sizes the upload parts. Best effort: a store that cannot be read here
+     * fails the backup's own writes a moment later, with their own words.
+     */
+    private Previous previous(ObjectStore objects) {
+        if (site.where().s3() == null) {
+            return Previous.NONE; // a directory has no parts to size
+        }
+        try {
+            return Previous.of(new Catalog(objects, site.where().layout()).newest().orElse(null));
+        } catch (PgBackupException e) {
+            log.warn("could not read the newest backup to size the upload parts (the database's size alone will): {}",
+                    e.getMessage());
+            return Previous.NONE;
+        }
+    }
+
+    /**
+     * Whether this backup's uploads (to every store at once) fit the heap, or the disk parts may be
+     * staged on: exit 2 naming the heap (and the machine) it needs before anything is written.
+     */
+    private void checkUploads(BackupKind<?> kind, Repository copy) {
+        List<Long> expected = kind.expectedUploads();
+        List<S3Settings.Upload> uploads = new ArrayList<>(site.where().uploads(expected));
+        if (copy != null) {
+            uploads.addAll(copy.uploads(expected));
+        }
+        if (!uploads.isEmpty()) {
+            log.info("uploads: {}", S3Settings.checkUploads(uploads, Runtime.getRuntime().maxMemory(),
+                    S3ObjectStore.stagingSpace()));
+        }
+    }
+
+    private BackupTransaction.Committed commit(CompletableFuture<Function<Previous, BackupKind<?>>> check,
+            ObjectStore objects, RunLock held, Cancellation cancel, PrintWriter out) {
+        Previous previous = previous(objects);
         // A database that accepts TCP and never answers must not keep us (and the lock) forever.
-        BackupKind<?> kind = cancel.await(check, "while checking the source database");
+        BackupKind<?> kind = cancel.await(check, "while checking the source database").apply(previous);
         Repository copy = site.copy();
+        checkUploads(kind, copy);
         try (ObjectStore second = copy == null ? null : copy.open()) {
             List<Destination> to = new ArrayList<>(List.of(site.where().destination(objects)));
             if (second != null) {

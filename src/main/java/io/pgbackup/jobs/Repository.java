@@ -69,6 +69,11 @@ public record Repository(String name, S3Settings s3, Path dir, KeyLayout layout,
                 asOf);
     }
 
+    /** The uploads of objects expected at {@code expected} bytes here (none for a directory: it buffers nothing). */
+    public java.util.List<S3Settings.Upload> uploads(java.util.List<Long> expected) {
+        return s3 == null ? java.util.List.of() : expected.stream().map(e -> new S3Settings.Upload(s3.parts(), e)).toList();
+    }
+
     /** How runs lock this repository's prefix: LOCK_WAIT ({@code defaultWait} when unset) and LOCK_TTL. */
     public LockPolicy locking(Settings s, String defaultWait) {
         return LockPolicy.resolve(s, defaultWait, probe);

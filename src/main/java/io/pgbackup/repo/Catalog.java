@@ -200,6 +200,25 @@ public record Catalog(ObjectStore store, KeyLayout layout) {
         return new Window(backups, unreadable, drills, objects, pending);
     }
 
+    /**
+     * The newest complete backup, reading manifests newest first until one is readable (one
+     * listing, usually one read); empty for an empty store.
+     */
+    public java.util.Optional<Manifest> newest() {
+        List<String> keys = new ArrayList<>();
+        for (ObjectInfo o : list("")) {
+            layout.manifestStem(o.key()).ifPresent(s -> keys.add(o.key()));
+        }
+        keys.sort(Comparator.reverseOrder()); // stems sort by time
+        for (String k : keys) {
+            Read r = readOne(k);
+            if (r.manifest() != null) {
+                return java.util.Optional.of(r.manifest());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     public Manifest read(String key) {
         try (InputStream in = store.get(key)) {
             return ManifestCodec.decode(in);

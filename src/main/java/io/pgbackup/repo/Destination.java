@@ -4,6 +4,7 @@ import io.pgbackup.manifest.KeyLayout;
 import io.pgbackup.storage.ObjectInfo;
 import io.pgbackup.storage.ObjectLock;
 import io.pgbackup.storage.ObjectStore;
+import io.pgbackup.storage.Put;
 import io.pgbackup.storage.Retention;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +43,12 @@ public record Destination(ObjectStore store, KeyLayout layout, ObjectLock lock, 
 
     /** Stores one of this run's objects, locked as the run's objects are. */
     public ObjectInfo put(String key, InputStream data) throws IOException {
-        return store.put(key, data, retention());
+        return put(key, data, 0);
+    }
+
+    /** ... expected to grow to at most {@code expectedBytes} (0: unknown; its parts are sized for it). */
+    public ObjectInfo put(String key, InputStream data, long expectedBytes) throws IOException {
+        return store.put(key, data, new Put(retention(), expectedBytes));
     }
 
     public boolean required() {

@@ -97,7 +97,7 @@ public final class LockProbe {
         String key = layout.probeScratchKey("lock-" + UUID.randomUUID());
         Retention hold = new Retention(lock.mode(), now.plus(HOLD));
         try {
-            store.put(key, new ByteArrayInputStream(new byte[] {1}), hold);
+            store.put(key, new ByteArrayInputStream(new byte[] {1}), io.pgbackup.storage.Put.locked(hold));
         } catch (IOException e) {
             return new Result(false, "a locked write was refused: " + e.getMessage(), now, Version.tool());
         }

@@ -45,12 +45,13 @@ public interface ObjectStore extends AutoCloseable {
     ObjectInfo put(String key, InputStream data) throws IOException;
 
     /**
-     * As {@link #put}, the new version locked by {@code retention} (null: none) with S3 Object Lock
-     * (every request that writes it carries the mode and the retain-until date, so no unlocked
-     * moment exists). A store that cannot lock refuses any retention with an IOException.
+     * As {@link #put}, written as {@code how} says: the new version locked by its retention with
+     * S3 Object Lock (every request that writes it carries the mode and the retain-until date, so
+     * no unlocked moment exists), its parts sized for its expected size. A store that cannot lock
+     * refuses any retention with an IOException; one without parts ignores the size.
      */
-    default ObjectInfo put(String key, InputStream data, Retention retention) throws IOException {
-        if (retention != null) {
+    default ObjectInfo put(String key, InputStream data, Put how) throws IOException {
+        if (how.retention() != null) {
             throw new IOException(describe() + " cannot lock objects (Object Lock is an S3 feature)");
         }
         return put(key, data);

@@ -257,9 +257,12 @@ class CliConfigTest {
                 Arguments.of("S3_PART_CONCURRENCY", with(s3, "S3_PART_CONCURRENCY", "0"), List.of()),
                 Arguments.of("--part-concurrency", s3, List.of("--part-concurrency=17")),
                 Arguments.of("S3_PART_CONCURRENCY", with(s3, "S3_PART_CONCURRENCY", "two"), List.of()),
-                // 2 objects x 17 x 512 MiB cannot fit in any test JVM's heap
-                Arguments.of("S3_PART_SIZE", with(with(s3, "S3_PART_CONCURRENCY", "16"), "S3_PART_SIZE", "512MiB"),
-                        List.of()),
+                // 2 objects x 17 x 512 MiB cannot fit in any test JVM's heap, and the disk is ruled out
+                Arguments.of("S3_PART_SIZE", with(with(with(s3, "S3_PART_CONCURRENCY", "16"), "S3_PART_SIZE", "512MiB"),
+                        "S3_PART_STAGING", "memory"), List.of()),
+                Arguments.of("S3_MAX_PARTS", with(s3, "S3_MAX_PARTS", "0"), List.of()),
+                Arguments.of("S3_MAX_PARTS", with(s3, "S3_MAX_PARTS", "10001"), List.of()),
+                Arguments.of("S3_PART_STAGING", with(s3, "S3_PART_STAGING", "ram"), List.of()),
                 Arguments.of("S3_PATH_STYLE", with(s3, "S3_PATH_STYLE", "maybe"), List.of()),
                 Arguments.of("S3_CHECKSUMS", with(s3, "S3_CHECKSUMS", "x"), List.of()),
                 Arguments.of("--sql-compression", Map.of(), List.of("--sql-compression=lz4")),

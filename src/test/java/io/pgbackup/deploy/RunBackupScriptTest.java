@@ -120,6 +120,12 @@ class RunBackupScriptTest {
     }
 
     @Test
+    void tmpdirBecomesJavasTempDirSoStagedPartsAndDownloadsGoWhereTheOperatorSaid() throws Exception {
+        Result r = run(Map.of("TMPDIR", "/scratch", "JAVA_OPTS", "-Xmx96m"));
+        assertThat(r.args()).containsExactly(jvm("-Djava.io.tmpdir=/scratch", "-Xmx96m", "-jar", JAR, "backup"));
+    }
+
+    @Test
     void cdsArchiveIsUsedWhenReadableAndJavaOptsComeAfterIt() throws Exception {
         Path jsa = Files.writeString(tmp.resolve("app.jsa"), "x");
         Result r = run(Map.of("PGBACKUP_CDS", jsa.toString(), "JAVA_OPTS", "-Xshare:off"));

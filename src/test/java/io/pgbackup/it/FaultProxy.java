@@ -234,7 +234,7 @@ public final class FaultProxy implements AutoCloseable {
                 out.flush();
                 return;
             }
-            log.add(method + " " + path + " -> " + (fault == null ? "forwarded" : fault.toString()));
+            log.add(method + " " + path + " [" + length + " bytes] -> " + (fault == null ? "forwarded" : fault.toString()));
             forward(method, forwarded.toString(), body, client, fault);
         } catch (IOException e) {
             // the client or upstream went away

@@ -47,17 +47,20 @@ public record RestoreRequest(Manifest manifest, ConnectionString target, Options
      *                for {@code pg_restore -j}
      * @param protect the configured source database, never restored over; null protects nothing
      *                (none configured, or {@code --force})
+     * @param select  the tables or schemas to restore ({@code --table}, {@code --schema}); {@link
+     *                TocSelection.Filter#NONE}: all of it
      */
     public record Options(RestoreFormat format, Set<Option> switches, int jobs, Path tempDir, Into into,
-            ConnectionString protect) {
-        public static final Options DEFAULT = new Options(RestoreFormat.CUSTOM, Set.of(), 1, null, Into.TARGET, null);
+            ConnectionString protect, TocSelection.Filter select) {
+        public static final Options DEFAULT = new Options(RestoreFormat.CUSTOM, Set.of(), 1, null, Into.TARGET, null,
+                TocSelection.Filter.NONE);
 
         public Options {
             switches = switches.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(switches));
         }
 
         public Options with(RestoreFormat other) {
-            return new Options(other, switches, jobs, tempDir, into, protect);
+            return new Options(other, switches, jobs, tempDir, into, protect, select);
         }
 
         /** These options with {@code more} switched on as well. */
@@ -65,19 +68,23 @@ public record RestoreRequest(Manifest manifest, ConnectionString target, Options
             EnumSet<Option> all = EnumSet.noneOf(Option.class);
             all.addAll(switches);
             all.addAll(List.of(more));
-            return new Options(format, all, jobs, tempDir, into, protect);
+            return new Options(format, all, jobs, tempDir, into, protect, select);
         }
 
         public Options parallel(int n, Path dir) {
-            return new Options(format, switches, n, dir, into, protect);
+            return new Options(format, switches, n, dir, into, protect, select);
         }
 
         public Options into(Into other) {
-            return new Options(format, switches, jobs, tempDir, other, protect);
+            return new Options(format, switches, jobs, tempDir, other, protect, select);
         }
 
         public Options protecting(ConnectionString source) {
-            return new Options(format, switches, jobs, tempDir, into, source);
+            return new Options(format, switches, jobs, tempDir, into, source, select);
+        }
+
+        public Options selecting(TocSelection.Filter filter) {
+            return new Options(format, switches, jobs, tempDir, into, protect, filter);
         }
 
         public boolean has(Option o) {

@@ -76,6 +76,10 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
             throw PgBackupException.config("--no-owner, --no-privileges, --clean and --jobs need the custom archive: "
                     + "drop --format plain");
         }
+        TocSelection.Filter filter = req.options().select();
+        if (!filter.isEmpty() && plain) {
+            throw PgBackupException.config("--table and --schema pick entries of the custom archive: drop --format plain");
+        }
         if (req.has(RestoreRequest.Option.SINGLE_TRANSACTION) && req.jobs() > 1) {
             throw PgBackupException.config("--single-transaction cannot be combined with --jobs (pg_restore refuses "
                     + "it): drop one of them");
@@ -87,9 +91,11 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
         }
         long t0 = System.nanoTime();
         Path archive = null;
+        Path list = null;
         ConnectionString target = req.target();
         boolean created = false;
         try {
+            TocSelection.Result selection = filter.isEmpty() ? null : select(m, obj, route, filter);
             if (!plain && req.jobs() > 1 && !route.script()) {
                 archive = download(req, obj); // checked before anything touches the database
             }
@@ -99,15 +105,21 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
             }
             if (req.options().into().archivesOwn()) {
                 created = true; // pg_restore --create makes it: a failed restore must not leave it
+            } else if (selection != null) {
+                checkSelectedAbsent(target, selection, req.has(RestoreRequest.Option.CLEAN));
             } else {
                 checkTarget(target, req, plain);
             }
-            log.info("restoring {} ({}) into {}", m.stem(), obj.key(), target.redacted());
+            if (selection != null) {
+                list = listFile(req, selection, target);
+            }
+            log.info("restoring {} ({}{}) into {}", m.stem(), obj.key(), selection == null ? ""
+                    : ": " + String.join(", ", selection.tables()), target.redacted());
             try (ChildCredentials creds = ChildCredentials.of(target)) {
                 if (archive != null) {
-                    restoreFromFile(req, obj, route.program(), creds, archive);
+                    restoreFromFile(req, obj, route.program(), creds, archive, list);
                 } else {
-                    restoreStreaming(req, obj, route, creds, plain, target);
+                    restoreStreaming(req, obj, route, creds, plain, target, list);
                 }
             }
             created = false; // restored: keep it
@@ -116,6 +128,9 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
         } finally {
             if (archive != null) {
                 deleteQuietly(archive);
+            }
+            if (list != null) {
+                deleteQuietly(list);
             }
             if (created) {
                 dropCreated(req.target(), req.options().into().archivesOwn() ? m.source().database() : req.options().into().createDatabase());
@@ -271,12 +286,12 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
     }
 
     private void restoreStreaming(RestoreRequest req, Manifest.StoredObject obj, Route route, ChildCredentials creds,
-            boolean plain, ConnectionString target) throws IOException {
+            boolean plain, ConnectionString target, Path list) throws IOException {
         boolean script = plain || route.script();
         List<String> cmd = script
                 ? new ArrayList<>(List.of(route.program().toString(), "--no-password", "-X", "-q", "-v", "ON_ERROR_STOP=1",
                         "--set=VERBOSITY=terse", creds.dbnameArg()))
-                : pgRestoreCommand(req, route.program(), creds);
+                : pgRestoreCommand(req, route.program(), creds, list);
         if (plain && req.has(RestoreRequest.Option.SINGLE_TRANSACTION)) {
             cmd.add("--single-transaction");
         }
@@ -289,7 +304,7 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
             try (Cancellation.Registration stop = cancellation.register(why -> child.stop())) {
                 if (route.script()) {
                     // pg_restore writes the script, the filter leaves out what the target does not know, psql runs it.
-                    List<String> toScriptCmd = pgRestoreCommand(req, route.restoreToScript(), null);
+                    List<String> toScriptCmd = pgRestoreCommand(req, route.restoreToScript(), null, list);
                     toScriptCmd.add("--file=-");
                     toScript = ChildProcess.start("pg_restore", toScriptCmd, creds.env());
                     ChildProcess writer = toScript;
@@ -364,15 +379,154 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
         }
     }
 
+    /**
+     * The archive's entries that {@code filter} selects, from its table of contents: read by
+     * {@code pg_restore --list} from the head of the stream, which is then abandoned (the restore
+     * reads it again, whole, and checks its SHA-256). A name the backup lacks is exit 7.
+     */
+    private TocSelection.Result select(Manifest m, Manifest.StoredObject obj, Route route, TocSelection.Filter filter)
+            throws IOException {
+        Path pgRestore = route.script() ? route.restoreToScript() : route.program();
+        java.io.ByteArrayOutputStream listing = new java.io.ByteArrayOutputStream();
+        int rc;
+        ChildProcess child;
+        try (StoredRead read = reader.open(obj, ObjectReader.Layer.CONTENT)) {
+            child = ChildProcess.start("pg_restore", List.of(pgRestore.toString(), "--list", "--verbose"),
+                    java.util.Map.of());
+            try (Cancellation.Registration stop = cancellation.register(why -> child.stop())) {
+                Feed.Outcome o = Feed.run(child, read.content(), listing);
+                if (o.readFailure() instanceof StoredReadException e) {
+                    throw new PgBackupException(ExitCode.STORAGE, "reading the table of contents of " + obj.key()
+                            + " failed: " + e.getMessage(), e);
+                }
+                rc = o.exitCode();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PgBackupException(ExitCode.INTERRUPTED, "restore interrupted");
+            } finally {
+                child.stop();
+            }
+        }
+        cancellation.check("while reading the archive's table of contents");
+        if (rc != 0) {
+            throw new PgBackupException(ExitCode.INTEGRITY, "pg_restore cannot read the table of contents of " + obj.key()
+                    + ": " + child.describeExit(rc) + "; run 'pgbackup verify " + m.stem() + "'");
+        }
+        List<TocSelection.Entry> all = TocSelection.parse(listing.toString(java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            TocSelection.Result r = TocSelection.select(all, filter);
+            log.info("{} selects {} table(s) of {} ({}) with {} entries in all", filter.describe(), r.tables().size(),
+                    m.stem(), String.join(", ", r.tables()), r.entries().size());
+            return r;
+        } catch (TocSelection.UnknownNames e) {
+            throw new PgBackupException(ExitCode.NOT_FOUND, "backup " + m.stem() + " has " + e.getMessage()
+                    .replaceFirst(" in the backup", ""));
+        }
+    }
+
+    /** A selected table already in the target: pg_restore would fail on it halfway, so say it now. */
+    private static void checkSelectedAbsent(ConnectionString target, TocSelection.Result selection, boolean clean) {
+        if (clean) {
+            return; // pg_restore --clean drops what the list restores, and only that
+        }
+        List<String> present = new ArrayList<>();
+        try (Connection c = new Database(target, "target").connect();
+                java.sql.PreparedStatement ps = c.prepareStatement(
+                        "select to_regclass(quote_ident(?) || '.' || quote_ident(?)) is not null")) {
+            for (TocSelection.Entry e : selection.entries()) {
+                if (!e.desc().equals("TABLE") && !e.desc().equals("VIEW") && !e.desc().equals("MATERIALIZED VIEW")
+                        && !e.desc().equals("FOREIGN TABLE")) {
+                    continue;
+                }
+                ps.setString(1, e.namespace());
+                ps.setString(2, e.tag());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        present.add(e.qualified());
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new PgBackupException(ExitCode.DATABASE, "cannot inspect the target database: " + firstLine(e), e);
+        }
+        if (!present.isEmpty()) {
+            // "--table orders" is every schema's orders, as with pg_restore -t: say so when it matters
+            List<String> ambiguous = selection.tables().stream().map(t -> t.substring(t.indexOf('.') + 1))
+                    .collect(java.util.stream.Collectors.groupingBy(n -> n, java.util.stream.Collectors.counting()))
+                    .entrySet().stream().filter(n -> n.getValue() > 1).map(java.util.Map.Entry::getKey).sorted().toList();
+            throw PgBackupException.config("the target database " + target.database() + " already has "
+                    + String.join(", ", present) + ": restore into a scratch database with --create NAME and copy "
+                    + "the rows you need from there, or add --clean to drop and replace "
+                    + (present.size() == 1 ? "it" : "them") + (ambiguous.isEmpty() ? "" : " (a --table name without "
+                    + "a schema matches " + String.join(", ", ambiguous) + " in every schema: name one as SCHEMA.NAME or "
+                    + "add --schema)"));
+        }
+    }
+
+    /**
+     * The {@code pg_restore --use-list} file for {@code selection}, with the prerequisites the
+     * target lacks (a schema, a type, a function): into a new database, the table comes with what
+     * it needs; into the live one, what is there is left alone. The list holds entry numbers and
+     * names, no data.
+     */
+    private static Path listFile(RestoreRequest req, TocSelection.Result selection, ConnectionString target)
+            throws IOException {
+        java.util.Set<Integer> missing = new java.util.HashSet<>();
+        java.util.Set<Integer> joined = new java.util.HashSet<>();
+        try (Connection c = new Database(target, "target").connect()) {
+            for (TocSelection.Entry e : selection.prerequisites()) {
+                if (!Prerequisites.exists(c, e)) {
+                    missing.add(e.id());
+                }
+            }
+            for (var e : selection.conditional().entrySet()) {
+                boolean all = true;
+                for (TocSelection.Entry d : e.getValue()) {
+                    all &= Prerequisites.hasRelation(c, d);
+                }
+                if (all) {
+                    joined.add(e.getKey().id()); // a foreign key to or from a table the target has
+                } else {
+                    log.warn("left out: {}", TocSelection.Result.why(e.getKey(), e.getValue()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new PgBackupException(ExitCode.DATABASE, "cannot inspect the target database: " + firstLine(e), e);
+        }
+        if (!missing.isEmpty()) {
+            log.info("the target lacks what the selection needs; restoring it too: {}", String.join(", ",
+                    selection.prerequisites().stream().filter(e -> missing.contains(e.id()))
+                            .map(e -> e.desc().toLowerCase(Locale.ROOT) + " " + e.qualified()).toList()));
+        }
+        Path dir = req.options().tempDir() != null ? req.options().tempDir() : ScratchFiles.privateDir();
+        Path list = ScratchFiles.create(dir, "pgbackup-restore-list", ".list");
+        missing.addAll(joined);
+        Files.writeString(list, selection.list(missing));
+        return list;
+    }
+
+    /**
+     * What a {@code --jobs} restore's download takes from the disk, said before it starts: the
+     * archive (plus a tenth, for the filesystem) must fit the free space of {@code dir}, else exit 2
+     * naming --temp-dir and the streamed restore, which needs no disk.
+     */
+    static String downloadSpace(long archive, long free, Path dir, int jobs) {
+        long need = archive + archive / 10;
+        if (free < need) {
+            throw PgBackupException.config("--jobs " + jobs + " downloads the archive first (pg_restore -j reads a file) "
+                    + "and needs " + io.pgbackup.Bytes.format(need) + " free in " + dir + " but " + io.pgbackup.Bytes
+                    .format(free) + " are: set --temp-dir to a bigger disk, or restore without --jobs (streamed, no disk)");
+        }
+        return "--jobs " + jobs + ": downloading the archive (" + io.pgbackup.Bytes.format(archive) + ") to " + dir
+                + " first, where " + io.pgbackup.Bytes.format(free) + " are free; it is deleted after the restore";
+    }
+
     /** The archive into a scratch file, its SHA-256 checked, for {@code pg_restore --jobs}. */
     private Path download(RestoreRequest req, Manifest.StoredObject obj) throws IOException {
         Path dir = req.options().tempDir() != null ? req.options().tempDir() : Path.of(System.getProperty("java.io.tmpdir"));
         ScratchFiles.sweep(dir, "pgbackup-restore");
-        long free = Files.getFileStore(dir).getUsableSpace();
-        if (free < obj.bytes() + obj.bytes() / 10) {
-            throw PgBackupException.config("--jobs needs " + obj.bytes() + " bytes of temporary space in " + dir
-                    + " but only " + free + " are free: set --temp-dir, or restore without --jobs (streaming)");
-        }
+        log.info(downloadSpace(obj.bytes(), Files.getFileStore(dir).getUsableSpace(), dir, req.jobs()));
         Path tmp = ScratchFiles.create(dir, "pgbackup-restore", ".dump");
         boolean ok = false;
         try (StoredRead read = reader.open(obj, ObjectReader.Layer.CONTENT);
@@ -399,8 +553,8 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
     }
 
     private void restoreFromFile(RestoreRequest req, Manifest.StoredObject obj, Path bin, ChildCredentials creds,
-            Path archive) throws IOException {
-        List<String> cmd = pgRestoreCommand(req, bin, creds);
+            Path archive, Path list) throws IOException {
+        List<String> cmd = pgRestoreCommand(req, bin, creds, list);
         cmd.add("--jobs=" + req.jobs());
         cmd.add(archive.toString());
         ChildProcess child = ChildProcess.start("pg_restore", cmd, creds.env());
@@ -419,9 +573,15 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
         }
     }
 
-    /** pg_restore with the request's options; {@code creds} null: it writes a script instead of connecting. */
-    private static List<String> pgRestoreCommand(RestoreRequest req, Path bin, ChildCredentials creds) {
+    /**
+     * pg_restore with the request's options; {@code creds} null: it writes a script instead of
+     * connecting; {@code list} non-null: only that list's entries ({@code --use-list}).
+     */
+    private static List<String> pgRestoreCommand(RestoreRequest req, Path bin, ChildCredentials creds, Path list) {
         List<String> cmd = new ArrayList<>(List.of(bin.toString(), "--exit-on-error"));
+        if (list != null) {
+            cmd.add("--use-list=" + list);
+        }
         if (creds != null) {
             cmd.add("--no-password");
             cmd.add(creds.dbnameArg());

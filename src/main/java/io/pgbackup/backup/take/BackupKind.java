@@ -32,6 +32,12 @@ public interface BackupKind<T> {
     /** The manifest of the backup, listing {@code objects} (one destination's). */
     Manifest manifest(Stamp stamp, T taken, List<Manifest.StoredObject> objects);
 
+    /**
+     * The sizes the objects uploaded at once are expected to reach at most (the worst moment of
+     * the run): with the store's part limit they size the uploads' parts and buffers.
+     */
+    List<Long> expectedUploads();
+
     /** To whom the backup is encrypted (its catalog too), or null. */
     AgeRecipients recipients();
 

@@ -44,10 +44,16 @@ public final class BackupRun {
 
     /**
      * A stream of bytes to the destinations: stages, then the key {@code key} gives in each
-     * destination's layout (null: measured, not stored).
+     * destination's layout (null: measured, not stored). {@code expected}: the size it is expected
+     * to reach at most (0: unknown), which sizes its upload's parts.
      */
     record Output(String name, List<? extends Stage> stages, java.util.function.Function<KeyLayout, String> key,
-            String format, String compression) {
+            String format, String compression, long expected) {
+        Output(String name, List<? extends Stage> stages, java.util.function.Function<KeyLayout, String> key,
+                String format, String compression) {
+            this(name, stages, key, format, compression, 0);
+        }
+
         /** What the stored bytes are encrypted with, as the manifest records it: age when a stage encrypts. */
         String encryption() {
             return stages.stream().anyMatch(s -> s instanceof io.pgbackup.pipeline.age.AgeStage)
@@ -236,7 +242,7 @@ public final class BackupRun {
         DigestingInputStream in = new DigestingInputStream(pipe.source());
         String key = o.key().apply(d.layout());
         try {
-            d.put(key, in);
+            d.put(key, in, o.expected());
             completed.add(Map.entry(d, key));
             results.computeIfAbsent(d, x -> new java.util.concurrent.ConcurrentHashMap<>()).put(o,
                     new StoredObject(key, o.format(), o.compression(), in.count(), in.sha256Hex(), o.encryption()));

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * @param database null for a one-database backup (its objects take the stem); a server backup's
  *                 database name (its objects go under {@code <stem>/<database>})
  */
-record DatabaseDump(BackupRequest request, SourceCheck check, String database, Duration progressEvery) {
+record DatabaseDump(BackupRequest request, SourceCheck check, String database, Duration progressEvery,
+        Previous previous) {
     private static final Logger log = LoggerFactory.getLogger(DatabaseDump.class);
 
     /** The first pg_dump and server major that dump and restore the planner's statistics. */
@@ -56,7 +57,7 @@ record DatabaseDump(BackupRequest request, SourceCheck check, String database, D
     Result run(String stem, Fanout to, Cancellation cancellation) throws IOException {
         ServerInfo info = check.info();
         try (ChildCredentials creds = ChildCredentials.of(request.source());
-                Progress progress = new Progress(info.sizeBytes(), progressEvery, database);
+                Progress progress = new Progress(info.sizeBytes(), previous.bytes(database, "custom"), progressEvery, database);
                 StandbySnapshot snapshot = info.standby() == null ? null : StandbySnapshot.export(request.source())) {
             if (snapshot != null && snapshot.point() != null) {
                 log.info("the source is a hot standby: the dump{} holds the primary as replayed to {}{}",
@@ -72,6 +73,27 @@ record DatabaseDump(BackupRequest request, SourceCheck check, String database, D
             return new Result(objects, tables, new Manifest.Rows(Manifest.Rows.DUMP_STREAM, rows, counter.largeObjects()),
                     counter.columnOptions(), standby(snapshot), counter, progress);
         }
+    }
+
+    /**
+     * The most an object of {@code format} is expected to reach: the database's size ({@code factor}
+     * times it for an uncompressed script, whose text can be larger than the data on disk: bytea in
+     * hex, numbers as text), or what the same object of the previous backup took, if more.
+     */
+    long expected(String format, int factor) {
+        return Math.max(factor * check.info().sizeBytes(), previous.bytes(database, format));
+    }
+
+    /** The uploads this dump runs at once (per destination): its archive and its script, as stored. */
+    List<Long> expectedUploads() {
+        List<Long> out = new ArrayList<>();
+        if (request.what().format().custom()) {
+            out.add(expected("custom", 1));
+        }
+        if (request.what().format().plain()) {
+            out.add(expected("plain", request.what().sqlCompression() == io.pgbackup.pipeline.SqlCompression.NONE ? 3 : 1));
+        }
+        return out;
     }
 
     /** How pg_dump ran, as the manifest records it. */
@@ -155,7 +177,8 @@ record DatabaseDump(BackupRequest request, SourceCheck check, String database, D
         List<Stage> encrypt = encrypted ? List.of(new AgeStage(what.recipients())) : List.of();
         if (what.format().custom()) {
             Function<KeyLayout, String> key = l -> l.archiveKey(stem, database, encrypted);
-            fromDump.add(new BackupRun.ToOutput(new BackupRun.Output("dump", encrypt, key, "custom", compression)));
+            fromDump.add(new BackupRun.ToOutput(new BackupRun.Output("dump", encrypt, key, "custom", compression,
+                    expected("custom", 1))));
         }
         List<BackupRun.Producer> producers = new ArrayList<>();
         producers.add(new BackupRun.Producer("pg_dump", dumpCmd, creds.env(), fromDump, progress.archiveBytes));
@@ -168,7 +191,8 @@ record DatabaseDump(BackupRequest request, SourceCheck check, String database, D
         sqlStages.addAll(encrypt);
         String label = what.sqlCompression().label();
         BackupRun.Output sql = what.format().plain()
-                ? new BackupRun.Output("sql", sqlStages, l -> l.scriptKey(stem, database, label, encrypted), "plain", label)
+                ? new BackupRun.Output("sql", sqlStages, l -> l.scriptKey(stem, database, label, encrypted), "plain", label,
+                        expected("plain", what.sqlCompression() == io.pgbackup.pipeline.SqlCompression.NONE ? 3 : 1))
                 : new BackupRun.Output("row-count", List.of(new CountingStage(progress.sqlBytes), counter), null, null, null);
         producers.add(new BackupRun.Producer("pg_restore", restoreCmd, creds.env(), List.of(new BackupRun.ToOutput(sql)),
                 null));

@@ -19,14 +19,21 @@ public final class OneDatabase implements BackupKind<DatabaseDump.Result> {
     private static final Logger log = LoggerFactory.getLogger(OneDatabase.class);
     private final DatabaseDump dump;
 
-    /** A backup of {@code request}'s database, once {@code check} passed. */
-    public OneDatabase(BackupRequest request, SourceCheck check, Duration progressEvery) {
-        this.dump = new DatabaseDump(request, check, null, progressEvery);
+    /**
+     * A backup of {@code request}'s database, once {@code check} passed; {@code previous} (what the
+     * last backup of it stored) sizes the uploads' parts with the database's size.
+     */
+    public OneDatabase(BackupRequest request, SourceCheck check, Duration progressEvery, Previous previous) {
+        this.dump = new DatabaseDump(request, check, null, progressEvery, previous);
     }
 
     /** Checks the source and prepares the backup (tests, and callers with nothing to overlap the check with). */
     public static OneDatabase of(BackupRequest request, PgTools tools, Duration progressEvery) {
-        return new OneDatabase(request, SourceCheck.of(request.source(), tools), progressEvery);
+        return of(request, tools, progressEvery, Previous.NONE);
+    }
+
+    public static OneDatabase of(BackupRequest request, PgTools tools, Duration progressEvery, Previous previous) {
+        return new OneDatabase(request, SourceCheck.of(request.source(), tools), progressEvery, previous);
     }
 
     @Override
@@ -61,6 +68,11 @@ public final class OneDatabase implements BackupKind<DatabaseDump.Result> {
                 dump.dumpRecord(taken.columnOptions()), objects, new Manifest.Counts(taken.tables(), taken.rows()),
                 req.encrypted() ? new Manifest.Encryption(Manifest.Encryption.AGE, req.what().recipients().keys()) : null,
                 null);
+    }
+
+    @Override
+    public List<Long> expectedUploads() {
+        return dump.expectedUploads();
     }
 
     @Override

@@ -56,6 +56,7 @@ public final class WholeServer implements BackupKind<WholeServer.Dumped> {
     private final Check check;
     private final int parallel;
     private final Duration progressEvery;
+    private final Previous previous;
 
     /**
      * Which databases: {@code include} null means all that allow connections (not templates, not
@@ -87,10 +88,16 @@ public final class WholeServer implements BackupKind<WholeServer.Dumped> {
 
     /** A backup of {@code template}'s server, {@code parallel} databases at once, once {@code check} passed. */
     public WholeServer(BackupRequest template, Check check, int parallel, Duration progressEvery) {
+        this(template, check, parallel, progressEvery, Previous.NONE);
+    }
+
+    /** ... with what the last server backup stored per database, which sizes the uploads' parts. */
+    public WholeServer(BackupRequest template, Check check, int parallel, Duration progressEvery, Previous previous) {
         this.template = template;
         this.check = check;
         this.parallel = Math.max(1, parallel);
         this.progressEvery = progressEvery;
+        this.previous = previous;
     }
 
     /**
@@ -290,7 +297,7 @@ public final class WholeServer implements BackupKind<WholeServer.Dumped> {
         }
         try {
             DatabaseDump dump = new DatabaseDump(template.withSource(template.source().with("dbname", p.name())),
-                    check.source().forDatabase(p.info()), p.name(), progressEvery);
+                    check.source().forDatabase(p.info()), p.name(), progressEvery, previous);
             DatabaseDump.Result d = dump.run(stem, to, group);
             d.objects().forEach((dest, objects) -> objects.forEach(o -> done.add(Map.entry(dest, o))));
             log.info("{}: {} rows in {} tables, {}", p.name(), d.rows().total(), d.tables().size(), Progress.bytes(
@@ -352,7 +359,7 @@ public final class WholeServer implements BackupKind<WholeServer.Dumped> {
             largeObjects += d.rows().largeObjects();
         }
         ToolVersion v = check.serverVersion();
-        DatabaseDump any = new DatabaseDump(template, check.source(), null, progressEvery);
+        DatabaseDump any = new DatabaseDump(template, check.source(), null, progressEvery, previous);
         return new Manifest(Manifest.Header.of(Manifest.SERVER_FORMAT_VERSION, Version.tool()),
                 Manifest.Run.of(stamp.stem(), template.occasion().label(), template.occasion().trigger().label(),
                         template.occasion().slot(), stamp.startedAt(), stamp.finishedAt()),
@@ -366,6 +373,21 @@ public final class WholeServer implements BackupKind<WholeServer.Dumped> {
 
     private static boolean earlier(Manifest.Standby a, Manifest.Standby b) {
         return a.dataAsOf() != null && (b.dataAsOf() == null || a.dataAsOf().isBefore(b.dataAsOf()));
+    }
+
+    /** The biggest databases' uploads, {@code parallel} databases at once. */
+    @Override
+    public List<Long> expectedUploads() {
+        List<List<Long>> each = new ArrayList<>();
+        for (Planned p : check.databases()) {
+            each.add(new DatabaseDump(template, check.source().forDatabase(p.info()), p.name(), progressEvery, previous)
+                    .expectedUploads());
+        }
+        each.sort(java.util.Comparator.comparingLong((List<Long> l) -> l.stream().mapToLong(Long::longValue).sum())
+                .reversed());
+        List<Long> out = new ArrayList<>();
+        each.stream().limit(parallel).forEach(out::addAll);
+        return out;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.pgbackup.storage.s3;
 
+import io.pgbackup.storage.Put;
 import io.pgbackup.storage.Retention;
 import software.amazon.awssdk.services.s3.model.ObjectLockMode;
 
@@ -59,36 +60,48 @@ final class MultipartWriter {
     private final S3Settings settings;
     private final String key;
     private final Retention retention;
+    private final long expected;
 
-    /** {@code retention}: the Object Lock of the new version (null: none), sent with the request that writes it. */
-    MultipartWriter(S3ObjectStore store, S3Settings settings, String key, Retention retention) {
+    /**
+     * {@code how}: the Object Lock of the new version (null: none), sent with the request that
+     * writes it, and the size the object is expected to reach at most, which sizes its parts.
+     */
+    MultipartWriter(S3ObjectStore store, S3Settings settings, String key, Put how) {
         this.store = store;
         this.settings = settings;
         this.key = key;
-        this.retention = retention;
+        this.retention = how.retention();
+        this.expected = how.expectedBytes();
     }
 
     /** Leases, markers and manifests are small: they must not each cost a whole part buffer. */
     private static final int SMALL = 64 * 1024;
 
     ObjectInfo write(InputStream data) throws IOException {
-        int partSize = settings.parts().size();
-        byte[] head = new byte[Math.min(SMALL, partSize)];
+        byte[] head = new byte[SMALL];
         int n = data.readNBytes(head, 0, head.length);
         checkInterrupted();
         if (n < head.length) {
-            return putSmall(head, n);
+            UploadBuffers.MemorySlot small = new UploadBuffers.MemorySlot(head);
+            small.fill(head, n, InputStream.nullInputStream());
+            return putSmall(small);
         }
-        byte[] first = java.util.Arrays.copyOf(head, partSize);
-        n += data.readNBytes(first, n, partSize - n);
-        checkInterrupted();
-        if (n < partSize) {
-            return putSmall(first, n);
+        long partSize = settings.parts().sizeFor(expected);
+        // The first buffer decides between one PutObject and a multipart upload; the others are
+        // reserved only when the object turns out to need them.
+        try (UploadBuffers.Reservation first = store.buffers().reserve(key, partSize, 1, true);
+                UploadBuffers.Slot slot = first.slot()) {
+            slot.fill(head, n, data);
+            checkInterrupted();
+            if (slot.length() < partSize) {
+                return putSmall(slot);
+            }
+            return multipart(data, first, slot);
         }
-        return multipart(data, first);
     }
 
-    private ObjectInfo putSmall(byte[] buf, int n) throws IOException {
+    private ObjectInfo putSmall(UploadBuffers.Slot slot) throws IOException {
+        int n = slot.length();
         PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(settings.where().name()).key(key)
                 .contentLength((long) n).contentType(contentType(key));
         if (settings.where().conditionalWrites()) {
@@ -104,14 +117,14 @@ final class MultipartWriter {
         try {
             var r = store.call("put", key, () -> {
                 attempts[0]++;
-                return store.client().putObject(req, body(buf, n));
+                return store.client().putObject(req, slot.body(contentType(key)));
             });
             return new ObjectInfo(key, n, Instant.now(), r.eTag());
         } catch (S3Failures.Failure f) {
             if (f.getCause() instanceof S3Exception e && S3Failures.isPreconditionFailed(e)) {
                 // A retry can meet our own first attempt whose answer was lost: the same bytes are
                 // ours (every object pgbackup writes under a new key is unique to its run).
-                if (attempts[0] > 1 && sameBytes(buf, n)) {
+                if (attempts[0] > 1 && sameBytes(slot)) {
                     return new ObjectInfo(key, n, Instant.now());
                 }
                 throw new ObjectExistsException(key);
@@ -120,16 +133,22 @@ final class MultipartWriter {
         }
     }
 
-    private boolean sameBytes(byte[] buf, int n) {
-        try (InputStream in = store.get(key)) {
-            byte[] stored = in.readNBytes(n + 1);
-            return stored.length == n && Arrays.equals(stored, 0, n, buf, 0, n);
+    private boolean sameBytes(UploadBuffers.Slot slot) {
+        try (InputStream stored = store.get(key); InputStream ours = slotStream(slot)) {
+            byte[] a = stored.readNBytes(slot.length() + 1);
+            byte[] b = ours.readAllBytes();
+            return Arrays.equals(a, b);
         } catch (IOException e) {
             return false;
         }
     }
 
-    private ObjectInfo multipart(InputStream data, byte[] first) throws IOException {
+    private static InputStream slotStream(UploadBuffers.Slot slot) {
+        return slot.body("application/octet-stream").contentStreamProvider().newStream();
+    }
+
+    private ObjectInfo multipart(InputStream data, UploadBuffers.Reservation firstBuffer, UploadBuffers.Slot first)
+            throws IOException {
         // Lock headers need an integrity checksum on every part (AWS: Content-MD5 or a flexible checksum).
         boolean checksums = !settings.where().checksumsWhenRequired() || retention != null;
         CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
@@ -151,13 +170,23 @@ final class MultipartWriter {
             abortAnyOf(key);
             throw e;
         }
+        long partSize = firstBuffer.partSize;
+        int maxParts = settings.parts().maxParts();
         // 0: one buffer; the part uploads while the producer waits for the buffer to come back.
         int concurrency = Math.max(0, settings.parts().concurrency());
-        // Buffers are recycled through this queue: at most concurrency + 1 exist at once.
-        BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(concurrency + 1);
-        for (int i = 0; i < concurrency; i++) {
-            free.add(new byte[settings.parts().size()]);
+        UploadBuffers.Reservation more = null;
+        if (concurrency > 0) {
+            try {
+                // Where the first went: parts in flight are worth less than keeping them off the disk.
+                more = store.buffers().reserve(key, partSize, concurrency, firstBuffer.onDisk());
+            } catch (IOException e) {
+                log.info("{}: no room for {} more part buffer(s), one at a time instead", key, concurrency);
+                concurrency = 0;
+            }
         }
+        // Buffers are recycled through this queue: at most concurrency + 1 exist at once.
+        BlockingQueue<UploadBuffers.Slot> free = new ArrayBlockingQueue<>(concurrency + 1);
+        List<UploadBuffers.Slot> slots = new ArrayList<>(List.of(first));
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
             Thread t = new Thread(r, "s3-part-" + key);
             t.setDaemon(true);
@@ -166,16 +195,32 @@ final class MultipartWriter {
         List<Future<CompletedPart>> parts = new ArrayList<>();
         long total = 0;
         try {
-            byte[] buf = first;
-            int n = first.length;
+            for (int i = 0; i < concurrency; i++) {
+                UploadBuffers.Slot s = more.slot();
+                slots.add(s);
+                free.add(s);
+            }
+            UploadBuffers.Slot cur = first;
             int partNumber = 1;
-            while (n > 0) {
-                total += n;
-                parts.add(pool.submit(uploadPart(uploadId, partNumber++, buf, n, free, checksums)));
-                buf = take(free, parts);
-                n = data.readNBytes(buf, 0, buf.length);
+            while (cur.length() > 0) {
+                // The last part the store takes is sent only once it is known to be the last: a
+                // byte more and the upload is lost anyway.
+                if (partNumber > maxParts || partNumber == maxParts && cur.length() == partSize && data.read() >= 0) {
+                    // Certain now, not after the rest of the stream: the store could not take it.
+                    throw new IOException("the upload of " + key + " outgrew its parts: S3_MAX_PARTS " + maxParts
+                            + " x " + (partSize >> 20) + " MiB = " + gib(maxParts * partSize) + " GiB, and there is more"
+                            + (expected > 0 ? " (it was expected to stay under " + gib(expected) + " GiB)" : "")
+                            + ": set S3_PART_SIZE to " + (2 * partSize >> 20) + "MiB or more"
+                            + (maxParts < S3Settings.Parts.S3_MAX_PARTS ? ", or S3_MAX_PARTS higher if the store allows"
+                                    : ""));
+                }
+                total += cur.length();
+                parts.add(pool.submit(uploadPart(uploadId, partNumber++, cur, free, checksums)));
+                cur = take(free, parts);
+                cur.fill(new byte[0], 0, data);
                 checkInterrupted();
             }
+            free.offer(cur);
             List<CompletedPart> done = new ArrayList<>();
             for (Future<CompletedPart> f : parts) {
                 done.add(await(f));
@@ -189,7 +234,19 @@ final class MultipartWriter {
             throw e;
         } finally {
             pool.shutdownNow();
+            for (UploadBuffers.Slot s : slots) {
+                if (s != first) {
+                    s.close();
+                }
+            }
+            if (more != null) {
+                more.close();
+            }
         }
+    }
+
+    private static String gib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f", bytes / (double) (1L << 30));
     }
 
     private void complete(String uploadId, List<CompletedPart> done, long total) throws IOException {
@@ -224,30 +281,40 @@ final class MultipartWriter {
         }
     }
 
-    private Callable<CompletedPart> uploadPart(String uploadId, int number, byte[] buf, int len,
-            BlockingQueue<byte[]> free, boolean checksums) {
+    private Callable<CompletedPart> uploadPart(String uploadId, int number, UploadBuffers.Slot slot,
+            BlockingQueue<UploadBuffers.Slot> free, boolean checksums) {
         return () -> {
             try {
+                int len = slot.length();
                 UploadPartRequest.Builder req = UploadPartRequest.builder().bucket(settings.where().name()).key(key)
                         .uploadId(uploadId).partNumber(number).contentLength((long) len)
-                        .overrideConfiguration(o -> o.apiCallAttemptTimeout(settings.partAttemptTimeout()));
+                        .overrideConfiguration(o -> o.apiCallAttemptTimeout(settings.partAttemptTimeout(len)));
                 String crc = null;
                 if (checksums) {
                     // The value, not just the algorithm: the SDK then sends it as is (no second pass
                     // over the part), and stores that do not echo it (S3Mock) still get it verified.
-                    crc = crc32(buf, len);
+                    crc = slot.crc32();
                     req.checksumCRC32(crc);
                 }
                 UploadPartRequest built = req.build();
-                UploadPartResponse r = store.call("upload of part " + number + " of", key,
-                        () -> store.client().uploadPart(built, body(buf, len)));
+                UploadPartResponse r;
+                try {
+                    r = store.call("upload of part " + number + " of", key,
+                            () -> store.client().uploadPart(built, slot.body(contentType(key))));
+                } catch (S3Failures.Failure f) {
+                    if (f.status() == 400 && ("InvalidArgument".equals(f.code()) || "InvalidPartNumber".equals(f.code()))) {
+                        throw new IOException(f.getMessage() + " (the store takes fewer parts per upload than S3_MAX_PARTS "
+                                + settings.parts().maxParts() + ": set S3_MAX_PARTS to " + (number - 1) + " or less)", f);
+                    }
+                    throw f;
+                }
                 CompletedPart.Builder part = CompletedPart.builder().partNumber(number).eTag(r.eTag());
                 if (checksums) {
                     part.checksumCRC32(r.checksumCRC32() != null ? r.checksumCRC32() : crc);
                 }
                 return part.build();
             } finally {
-                free.offer(buf);
+                free.offer(slot);
             }
         };
     }
@@ -257,11 +324,6 @@ final class MultipartWriter {
         CRC32 crc = new CRC32();
         crc.update(buf, 0, len);
         return Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
-    }
-
-    private RequestBody body(byte[] buf, int len) {
-        // A content provider (not fromBytes) so the SDK neither copies the part nor loses it on retry.
-        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buf, 0, len), len, contentType(key));
     }
 
     /** By suffix: a bucket served over http shows the status page and the manifests as what they are. */
@@ -276,11 +338,12 @@ final class MultipartWriter {
     }
 
     /** The next free buffer; a part that failed meanwhile surfaces here instead of after the whole stream. */
-    private static byte[] take(BlockingQueue<byte[]> free, List<Future<CompletedPart>> parts) throws IOException {
+    private static UploadBuffers.Slot take(BlockingQueue<UploadBuffers.Slot> free, List<Future<CompletedPart>> parts)
+            throws IOException {
         try {
             while (true) {
                 reapFailures(parts);
-                byte[] b = free.poll(100, TimeUnit.MILLISECONDS);
+                UploadBuffers.Slot b = free.poll(100, TimeUnit.MILLISECONDS);
                 if (b != null) {
                     return b;
                 }

@@ -8,7 +8,7 @@ import io.pgbackup.storage.ObjectNotFoundException;
 import io.pgbackup.storage.ObjectStore;
 import io.pgbackup.storage.PendingUpload;
 import io.pgbackup.storage.ResumingInputStream;
-import io.pgbackup.storage.Retention;
+import io.pgbackup.storage.Put;
 import io.pgbackup.storage.RetryPolicy;
 import io.pgbackup.storage.Versions;
 import java.io.FilterInputStream;
@@ -50,6 +50,7 @@ public final class S3ObjectStore implements ObjectStore {
     private final S3Client s3;
     private final S3Settings settings;
     private final RetryPolicy policy;
+    private final UploadBuffers buffers;
 
     public S3ObjectStore(S3Settings settings) {
         this(settings, RetryPolicy.of(settings.timeouts().retryFor(), S3Failures::isTransient));
@@ -60,10 +61,20 @@ public final class S3ObjectStore implements ObjectStore {
         this.settings = settings;
         this.policy = policy;
         this.s3 = S3Clients.build(settings);
+        this.buffers = UploadBuffers.forThisProcess(settings.parts().staging());
     }
 
     public S3Client client() {
         return s3;
+    }
+
+    /** The local disk uploads may still stage parts on (TMPDIR's free space but 1 GiB). */
+    public static long stagingSpace() {
+        return UploadBuffers.diskLeft();
+    }
+
+    UploadBuffers buffers() {
+        return buffers;
     }
 
     RetryPolicy policy() {
@@ -133,16 +144,16 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public ObjectInfo put(String key, InputStream data) throws IOException {
-        return put(key, data, null);
+        return put(key, data, Put.PLAIN);
     }
 
     @Override
-    public ObjectInfo put(String key, InputStream data, Retention retention) throws IOException {
+    public ObjectInfo put(String key, InputStream data, Put how) throws IOException {
         Keys.check(key);
         if (stat(key).isPresent()) {
             throw new ObjectExistsException(key); // fail before streaming; the conditional write is the real guard
         }
-        return new MultipartWriter(this, settings, key, retention).write(data);
+        return new MultipartWriter(this, settings, key, how).write(data);
     }
 
     @Override

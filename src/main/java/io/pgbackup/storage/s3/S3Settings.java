@@ -8,6 +8,7 @@ import io.pgbackup.storage.Retention;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.LoggerFactory;
 
@@ -58,18 +59,59 @@ public record S3Settings(Bucket where, Keys keys, Parts parts, Timeouts timeouts
     }
 
     /**
-     * The fixed multipart part size (every part but the last has exactly this size: R2 requires
-     * equal parts; 10,000 parts bound the largest object) and how many parts of one object are
-     * in flight while the next fills (0: one buffer per object).
+     * How objects are split into parts: the configured part size ({@code size}, the smallest used:
+     * every part of an object but the last has its object's part size: R2 requires equal parts),
+     * parts of one object in flight while the next fills ({@code concurrency}; 0: one buffer per
+     * object), the store's limit of parts per upload ({@code maxParts}: 10,000 on S3, fewer on some
+     * stores), and where parts wait for their upload ({@code staging}).
      */
-    public record Parts(int size, int concurrency) {
-        public static final Parts DEFAULT = new Parts(DEFAULT_PART_SIZE, 1);
+    public record Parts(int size, int concurrency, int maxParts, Staging staging) {
+        public static final int S3_MAX_PARTS = 10_000;
+        public static final Parts DEFAULT = new Parts(DEFAULT_PART_SIZE, 1, S3_MAX_PARTS, Staging.AUTO);
+
+        public Parts(int size, int concurrency) {
+            this(size, concurrency, S3_MAX_PARTS, Staging.AUTO);
+        }
 
         /** Heap for {@code objects} uploads at once: a buffer per part in flight plus the one filling. */
         long heapFor(int objects) {
             return (long) objects * size * (concurrency + 1L);
         }
+
+        /**
+         * The part size of an object expected to reach at most {@code expected} bytes (0: unknown):
+         * the configured size, or larger so that twice that fits in {@code maxParts} parts (a wide
+         * margin for an estimate), MiB-aligned, at most {@link #MAX_BUFFERED_PART}.
+         */
+        public long sizeFor(long expected) {
+            long need = expected <= 0 ? 0 : (2 * expected + maxParts - 1) / maxParts;
+            long mib = 1L << 20;
+            long aligned = (Math.max(size, need) + mib - 1) / mib * mib;
+            return Math.min(Math.max(aligned, size), MAX_BUFFERED_PART);
+        }
+
+        /** The buffers one upload of an object expected at {@code expected} bytes holds at most. */
+        public long bufferFor(long expected) {
+            return sizeFor(expected) * (concurrency + 1L);
+        }
+
+        public Parts with(int newConcurrency) {
+            return new Parts(size, newConcurrency, maxParts, staging);
+        }
     }
+
+    /**
+     * Where parts wait for their upload: in the heap, on local disk ({@code TMPDIR}, one file per
+     * part buffer), or in the heap while it has room and on disk beyond ({@code AUTO}).
+     */
+    public enum Staging { MEMORY, DISK, AUTO }
+
+    /**
+     * The largest part we make: S3 allows 5 GiB, but a part is one buffer (a Java array, or a
+     * file read back per retry) and 2 GiB parts already take 10,000 parts to 20 TiB, past S3's
+     * 5 TiB object limit.
+     */
+    public static final long MAX_BUFFERED_PART = 2047L << 20;
 
     /**
      * @param timeout  bounds connecting (at most 10 s), each read, and each request attempt (a part
@@ -97,9 +139,9 @@ public record S3Settings(Bucket where, Keys keys, Parts parts, Timeouts timeouts
         return new S3Settings(where, keys, parts, timeouts, other);
     }
 
-    /** Time allowed for one attempt to upload one part: the timeout per started 8 MiB. */
-    public Duration partAttemptTimeout() {
-        long units = Math.max(1, (parts.size() + DEFAULT_PART_SIZE - 1L) / DEFAULT_PART_SIZE);
+    /** Time allowed for one attempt to upload one part of {@code partBytes}: the timeout per started 8 MiB. */
+    public Duration partAttemptTimeout(long partBytes) {
+        long units = Math.max(1, (partBytes + DEFAULT_PART_SIZE - 1L) / DEFAULT_PART_SIZE);
         return timeouts.timeout().multipliedBy(units);
     }
 
@@ -112,7 +154,9 @@ public record S3Settings(Bucket where, Keys keys, Parts parts, Timeouts timeouts
      * These settings for {@code objects} uploads at once within {@code maxHeap}. When the buffers
      * do not fit and the part concurrency was not chosen ({@code mayLower}), each object gets one
      * buffer instead (the producer waits while its part uploads), which is said in a log line;
-     * when even that does not fit, exit 2 naming the knobs. Otherwise the backup would die with
+     * when even that does not fit, parts are staged on disk (S3_PART_STAGING auto or disk; each
+     * backup checks the disk it needs, see {@link #checkUploads}) or, with S3_PART_STAGING=memory,
+     * exit 2 naming the knobs. Otherwise the backup would die with
      * OutOfMemoryError halfway through.
      */
     public S3Settings forUploads(int objects, long maxHeap, boolean mayLower) {
@@ -120,18 +164,83 @@ public record S3Settings(Bucket where, Keys keys, Parts parts, Timeouts timeouts
         if (need <= maxHeap) {
             return this;
         }
-        Parts one = new Parts(parts.size(), 0);
+        Parts one = parts.with(0);
         if (mayLower && parts.concurrency() > 0 && one.heapFor(objects) + HEADROOM <= maxHeap) {
             LoggerFactory.getLogger(S3Settings.class).info("{} uploads at once do not fit {} MiB of heap with a part in "
                     + "flight each: one part buffer per upload (each waits while its part uploads)", objects, maxHeap >> 20);
             return with(one);
         }
+        if (parts.staging() != Staging.MEMORY) {
+            return mayLower && parts.concurrency() > 0 ? with(one) : this; // parts that do not fit are staged on disk
+        }
         throw PgBackupException.config(String.format(Locale.ROOT,
                 "upload buffers need %d MiB of heap (%d objects x (S3_PART_CONCURRENCY %d + 1) x S3_PART_SIZE %d MiB, "
-                        + "plus %d MiB) but the JVM has %d MiB: lower %sS3_PART_SIZE or S3_PART_CONCURRENCY, or raise "
-                        + "-Xmx in JAVA_OPTS",
+                        + "plus %d MiB) but the JVM has %d MiB: lower %sS3_PART_SIZE or S3_PART_CONCURRENCY, raise "
+                        + "-Xmx in JAVA_OPTS, or set S3_PART_STAGING=auto to stage the parts that do not fit on disk",
                 need >> 20, objects, parts.concurrency(), parts.size() >> 20, HEADROOM >> 20, maxHeap >> 20,
                 objects > 2 ? "--parallel-databases, " : ""));
+    }
+
+    /** One upload a backup runs: its store's parts and the size its object is expected to reach at most. */
+    public record Upload(Parts parts, long expected) {}
+
+    /**
+     * Whether {@code uploads} (every upload the backup runs at once, in every store) fit this
+     * process: in {@code maxHeap}, each with at least one part buffer of its object's part size,
+     * else, where staging allows, in {@code freeDisk}. Returns how they fit, for the log; exit 2
+     * otherwise, naming the heap and the machine a backup of this size needs, or the disk it
+     * would take. Checked before the first byte, so a database that outgrew its machine fails in
+     * a second, not at part 4 of its archive.
+     */
+    public static String checkUploads(List<Upload> uploads, long maxHeap, long freeDisk) {
+        long heap = maxHeap - HEADROOM;
+        long oneEach = 0;
+        long full = 0;
+        long biggest = 0;
+        long largest = 0;
+        boolean memory = true;
+        boolean disk = true;
+        int maxParts = Parts.S3_MAX_PARTS;
+        for (Upload u : uploads) {
+            long size = u.parts().sizeFor(u.expected());
+            oneEach += size;
+            full += u.parts().bufferFor(u.expected());
+            biggest = Math.max(biggest, size);
+            largest = Math.max(largest, u.expected());
+            memory &= u.parts().staging() != Staging.DISK;
+            disk &= u.parts().staging() != Staging.MEMORY;
+            maxParts = Math.min(maxParts, u.parts().maxParts());
+        }
+        String sizes = uploads.size() + " upload(s) at once, parts of up to " + (biggest >> 20) + " MiB (objects "
+                + "expected up to " + io.pgbackup.Bytes.format(largest) + ", S3_MAX_PARTS " + maxParts + ")";
+        if (memory && full <= heap) {
+            return sizes + ", " + (full >> 20) + " MiB of buffers in the heap";
+        }
+        if (memory && oneEach <= heap) {
+            return sizes + ", " + (oneEach >> 20) + " to " + (full >> 20) + " MiB of buffers in the heap (fewer parts "
+                    + "in flight when it is short)";
+        }
+        if (disk && full <= freeDisk) {
+            return sizes + ": the heap (" + (Math.max(0, heap) >> 20) + " MiB for buffers) is too small, parts are "
+                    + "staged on disk: up to " + (full >> 20) + " MiB in TMPDIR";
+        }
+        long needHeap = oneEach + HEADROOM;
+        throw PgBackupException.config("this backup's " + sizes + " need " + (needHeap >> 20) + " MiB of heap but the "
+                + "JVM has " + (maxHeap >> 20) + " MiB: give it -Xmx" + (needHeap >> 20) + "m in JAVA_OPTS (a machine of "
+                + "at least " + (machineFor(needHeap) >> 20) + " MB)" + (disk ? ", or free " + (full >> 20) + " MiB of disk "
+                        + "in TMPDIR to stage the parts there (" + (freeDisk >> 20) + " MiB free)"
+                        : ", or let S3_PART_STAGING=auto stage them on disk"));
+    }
+
+    /**
+     * The machine memory a heap of {@code heap} bytes needs: the heap plus what the process tree
+     * takes beside it (192 MiB: the image gives a 256 MB machine -Xmx64m, and its backups peak
+     * at 175 MiB of RSS), rounded up to Fly's sizes (256 MB steps).
+     */
+    static long machineFor(long heap) {
+        long mib256 = 256L << 20;
+        long machine = heap + (192L << 20);
+        return (machine + mib256 - 1) / mib256 * mib256;
     }
 
     /** Whether the part concurrency was chosen (flag or S3_PART_CONCURRENCY), not defaulted. */
@@ -186,7 +295,10 @@ public record S3Settings(Bucket where, Keys keys, Parts parts, Timeouts timeouts
         if (partBytes < MIN_PART_SIZE || partBytes > MAX_PART_SIZE) {
             throw part.invalid("must be between 5MiB and 512MiB");
         }
-        Parts parts = new Parts((int) partBytes, s.get("1", "S3_PART_CONCURRENCY").asInt(1, 16));
+        Setting staging = s.get("auto", "S3_PART_STAGING");
+        Parts parts = new Parts((int) partBytes, s.get("1", "S3_PART_CONCURRENCY").asInt(1, 16),
+                s.get(String.valueOf(Parts.S3_MAX_PARTS), "S3_MAX_PARTS").asInt(1, Parts.S3_MAX_PARTS),
+                staging.asEnum(Staging.class));
         Timeouts timeouts = new Timeouts(s.get("60s", "S3_TIMEOUT").asDuration(false),
                 s.get("5m", "S3_RETRY_FOR").asDuration(true));
         S3Settings settings = new S3Settings(where, keys(s), parts, timeouts, lock(s));

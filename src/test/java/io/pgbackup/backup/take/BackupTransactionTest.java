@@ -99,6 +99,11 @@ class BackupTransactionTest {
         }
 
         @Override
+        public List<Long> expectedUploads() {
+            return List.of(3L, 3L);
+        }
+
+        @Override
         public List<Manifest.StoredObject> objects(Map<Destination, List<Manifest.StoredObject>> taken, Destination d) {
             return taken.get(d);
         }
@@ -444,8 +449,8 @@ class BackupTransactionTest {
         List<io.pgbackup.storage.Retention> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         Breakable a = new Breakable(tmp.resolve("locked")) {
             @Override
-            public ObjectInfo put(String key, InputStream data, io.pgbackup.storage.Retention retention) throws IOException {
-                seen.add(retention);
+            public ObjectInfo put(String key, InputStream data, io.pgbackup.storage.Put how) throws IOException {
+                seen.add(how.retention());
                 return put(key, data);
             }
         };

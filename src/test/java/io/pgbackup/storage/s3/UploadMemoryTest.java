@@ -11,9 +11,19 @@ import org.junit.jupiter.api.Test;
 class UploadMemoryTest {
     private static final long MIB = 1024 * 1024;
 
+    /** Buffers in the heap only (S3_PART_STAGING=memory): what does not fit is exit 2. */
     private static S3Settings s3(int partMiB, int concurrency) {
         return S3Settings.of(new S3Settings.Bucket("b", null, "us-east-1", false, false, null, true), S3Settings.Keys.CHAIN)
-                .with(new S3Settings.Parts((int) (partMiB * MIB), concurrency));
+                .with(new S3Settings.Parts((int) (partMiB * MIB), concurrency, S3Settings.Parts.S3_MAX_PARTS,
+                        S3Settings.Staging.MEMORY));
+    }
+
+    @Test
+    void withDiskStagingBuffersBeyondTheHeapAreNotRefusedUpFront() {
+        S3Settings auto = s3(8, 2).with(new S3Settings.Parts((int) (8 * MIB), 2));
+        assertThat(auto.parts().staging()).isEqualTo(S3Settings.Staging.AUTO);
+        assertThat(auto.forUploads(2, 62 * MIB, false)).as("the backup's own check weighs the disk").isSameAs(auto);
+        assertThat(auto.forUploads(2, 62 * MIB, true).parts().concurrency()).as("fewer in flight first").isZero();
     }
 
     @Test

@@ -1,0 +1,339 @@
+package io.pgbackup.backup.restore;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Which entries of an archive's table of contents a selective restore ({@code --table},
+ * {@code --schema}, {@code --exclude-table}) restores, from {@code pg_restore -l -v}'s listing; the
+ * result is written back as a {@code pg_restore -L} list in the archive's own order, so a stream
+ * with no data offsets (pg_dump wrote it to a pipe) is still read front to back.
+ *
+ * <p>Names match as pg_restore's {@code -t}/{@code -n} do (exactly, case-sensitively; a table is a
+ * table, view, materialized view, sequence or foreign table; {@code --schema} and {@code --table}
+ * together mean the table in that schema), and {@code --table schema.name} names one schema's
+ * table. Unlike {@code pg_restore -t}, which restores the bare table, a selected table comes with
+ * what makes it the table it was: its data, indexes, constraints, triggers, defaults, owned
+ * sequences, policies, rules, statistics, grants and comments, and its partitions. A foreign key
+ * or other dependent that also needs a relation not being restored is {@link Result#conditional}:
+ * restored into a target that has that relation (the live database), else left out and named. What
+ * the selection needs to exist (its schema, types, functions, extensions) is returned as {@link
+ * Result#prerequisites}: the caller restores those the target lacks.
+ *
+ * <p>The listing's lines are {@code ID; CATALOG-OID OID DESC NAMESPACE TAG OWNER}; tags and
+ * owners are not quoted, so a tag with spaces is read as all but the last word (the owner).
+ */
+public final class TocSelection {
+    /** What pg_restore -t matches. */
+    private static final Set<String> TABLE_KINDS = Set.of("TABLE", "VIEW", "MATERIALIZED VIEW", "SEQUENCE",
+            "FOREIGN TABLE");
+    /** What belongs to a selected table and comes with it. */
+    private static final Set<String> DEPENDENT_KINDS = Set.of("TABLE DATA", "MATERIALIZED VIEW DATA", "INDEX",
+            "CONSTRAINT", "FK CONSTRAINT", "CHECK CONSTRAINT", "TRIGGER", "DEFAULT", "ACL", "COMMENT",
+            "SECURITY LABEL", "RULE", "POLICY", "ROW SECURITY", "STATISTICS", "STATISTICS DATA", "SEQUENCE",
+            "SEQUENCE OWNED BY", "SEQUENCE SET", "INDEX ATTACH", "TABLE ATTACH", "TABLE", "PUBLICATION TABLE");
+    /** What a selected object may need to exist first; restored only where the target lacks it. */
+    static final Set<String> PREREQUISITE_KINDS = Set.of("SCHEMA", "TYPE", "DOMAIN", "FUNCTION", "PROCEDURE",
+            "AGGREGATE", "EXTENSION", "COLLATION", "SEQUENCE");
+    private static final Set<String> SESSION = Set.of("ENCODING", "STDSTRINGS", "SEARCHPATH");
+    /** Descriptions of more than one word, longest first, so "TABLE DATA" is not read as "TABLE". */
+    private static final List<String> MULTI_WORD = List.of("MATERIALIZED VIEW DATA", "SEQUENCE OWNED BY",
+            "PUBLICATION TABLES IN SCHEMA", "TEXT SEARCH CONFIGURATION", "TEXT SEARCH DICTIONARY", "TEXT SEARCH PARSER",
+            "TEXT SEARCH TEMPLATE", "FOREIGN DATA WRAPPER", "LARGE OBJECT", "MATERIALIZED VIEW", "CHECK CONSTRAINT",
+            "DEFAULT ACL", "EVENT TRIGGER", "FK CONSTRAINT", "FOREIGN SERVER", "FOREIGN TABLE", "INDEX ATTACH",
+            "OPERATOR CLASS", "OPERATOR FAMILY", "PUBLICATION TABLE", "ROW SECURITY", "SECURITY LABEL", "SEQUENCE SET",
+            "STATISTICS DATA", "TABLE ATTACH", "TABLE DATA", "USER MAPPING", "BLOB METADATA", "BLOBS", "PROCEDURAL LANGUAGE");
+
+    private TocSelection() {}
+
+    /** What to restore: tables and schemas (either may be empty, not both) and tables to leave out. */
+    public record Filter(List<String> tables, List<String> schemas, List<String> excludeTables) {
+        public static final Filter NONE = new Filter(List.of(), List.of(), List.of());
+
+        public Filter {
+            tables = List.copyOf(tables);
+            schemas = List.copyOf(schemas);
+            excludeTables = List.copyOf(excludeTables);
+        }
+
+        public boolean isEmpty() {
+            return tables.isEmpty() && schemas.isEmpty();
+        }
+
+        /** For logs and messages: {@code --table orders --schema sales}. */
+        public String describe() {
+            List<String> out = new ArrayList<>();
+            tables.forEach(t -> out.add("--table " + t));
+            schemas.forEach(s -> out.add("--schema " + s));
+            excludeTables.forEach(t -> out.add("--exclude-table " + t));
+            return String.join(" ", out);
+        }
+    }
+
+    /** One entry of the listing. */
+    public record Entry(int id, String desc, String namespace, String tag, List<Integer> deps, String line) {
+        /** {@code schema.name}, or the tag alone when it has no schema. */
+        public String qualified() {
+            return namespace.equals("-") ? tag : namespace + "." + tag;
+        }
+
+        boolean tableKind() {
+            return TABLE_KINDS.contains(desc);
+        }
+    }
+
+    /**
+     * @param entries       the entries to restore, in the archive's order
+     * @param tables        the tables (table-like relations) selected, qualified
+     * @param conditional   dependents that also need relations not being restored (a foreign key
+     *                      from or to another table), each with those: restored only into a target
+     *                      that has them all
+     * @param prerequisites what the selection needs that it does not include, to restore if the
+     *                      target lacks it, in the archive's order
+     * @param all           every entry of the archive, in its order
+     */
+    public record Result(List<Entry> entries, List<String> tables, Map<Entry, List<Entry>> conditional,
+            List<Entry> prerequisites, List<Entry> all) {
+        /** Why a {@link #conditional} entry is left out of a target that lacks what it needs. */
+        public static String why(Entry e, List<Entry> missing) {
+            return e.desc() + " " + e.qualified() + " (it needs " + missing.stream().map(d -> d.desc().toLowerCase(Locale.ROOT)
+                    + " " + d.qualified()).distinct().collect(Collectors.joining(", ")) + ", not in the target)";
+        }
+
+        /** The {@code pg_restore -L} list for these entries plus {@code extra} (missing prerequisites), in archive order. */
+        public String list(Set<Integer> extra) {
+            Set<Integer> ids = entries.stream().map(Entry::id).collect(Collectors.toCollection(HashSet::new));
+            ids.addAll(extra);
+            // the session's encoding, standard_conforming_strings and search_path: pg_restore sets
+            // them whatever the list says, and listing them makes that plain
+            return all.stream().filter(e -> ids.contains(e.id()) || SESSION.contains(e.desc())).map(e -> e.line() + "\n")
+                    .collect(Collectors.joining());
+        }
+    }
+
+    /** The entries of a {@code pg_restore -l -v} listing, dependencies attached. */
+    public static List<Entry> parse(String listing) {
+        List<Entry> out = new ArrayList<>();
+        Entry last = null;
+        for (String line : listing.split("\n")) {
+            if (line.startsWith(";")) {
+                String body = line.substring(1).strip();
+                if (last != null && body.startsWith("depends on:")) {
+                    List<Integer> deps = new ArrayList<>(last.deps());
+                    for (String d : body.substring("depends on:".length()).trim().split("\\s+")) {
+                        if (!d.isEmpty()) {
+                            deps.add(Integer.parseInt(d));
+                        }
+                    }
+                    last = new Entry(last.id(), last.desc(), last.namespace(), last.tag(), List.copyOf(deps), last.line());
+                    out.set(out.size() - 1, last);
+                }
+                continue;
+            }
+            Entry e = parseLine(line);
+            if (e != null) {
+                out.add(e);
+                last = e;
+            }
+        }
+        return out;
+    }
+
+    static Entry parseLine(String line) {
+        int semi = line.indexOf(';');
+        if (semi <= 0 || !line.substring(0, semi).chars().allMatch(Character::isDigit)) {
+            return null;
+        }
+        int id = Integer.parseInt(line.substring(0, semi));
+        String[] head = line.substring(semi + 1).stripLeading().split(" ", 3); // catalog oid, oid, rest
+        if (head.length < 3) {
+            return null;
+        }
+        String rest = head[2];
+        String desc = MULTI_WORD.stream().filter(d -> rest.startsWith(d + " ")).findFirst()
+                .orElseGet(() -> rest.substring(0, Math.max(0, rest.indexOf(' '))));
+        String afterDesc = rest.substring(Math.min(rest.length(), desc.length() + 1));
+        int sp = afterDesc.indexOf(' ');
+        String namespace = sp < 0 ? afterDesc : afterDesc.substring(0, sp);
+        String tagAndOwner = sp < 0 ? "" : afterDesc.substring(sp + 1);
+        int lastSpace = tagAndOwner.lastIndexOf(' ');
+        String tag = lastSpace < 0 ? tagAndOwner : tagAndOwner.substring(0, lastSpace);
+        return new Entry(id, desc, namespace, tag, List.of(), line);
+    }
+
+    /**
+     * The entries {@code filter} selects from {@code all}.
+     *
+     * @throws UnknownNames when a name matches nothing in the backup
+     */
+    public static Result select(List<Entry> all, Filter filter) {
+        Map<Integer, Entry> byId = new HashMap<>();
+        all.forEach(e -> byId.put(e.id(), e));
+        List<String> unknown = new ArrayList<>();
+        Set<String> schemasInBackup = all.stream().map(Entry::namespace).filter(n -> !n.equals("-"))
+                .collect(Collectors.toSet());
+        all.stream().filter(e -> e.desc().equals("SCHEMA")).forEach(e -> schemasInBackup.add(e.tag()));
+        filter.schemas().stream().filter(s -> !schemasInBackup.contains(s)).forEach(s -> unknown.add("schema " + s));
+        Set<Integer> selected = new LinkedHashSet<>();
+        for (String t : filter.tables()) {
+            List<Entry> hits = all.stream().filter(Entry::tableKind).filter(e -> names(e, t))
+                    .filter(e -> filter.schemas().isEmpty() || filter.schemas().contains(e.namespace())).toList();
+            if (hits.isEmpty()) {
+                unknown.add("table " + t);
+            }
+            hits.forEach(e -> selected.add(e.id()));
+        }
+        if (filter.tables().isEmpty()) {
+            all.stream().filter(e -> filter.schemas().contains(e.namespace())).forEach(e -> selected.add(e.id()));
+        }
+        Set<Integer> excluded = new HashSet<>();
+        for (String t : filter.excludeTables()) {
+            List<Entry> hits = all.stream().filter(Entry::tableKind).filter(e -> names(e, t)).toList();
+            if (hits.isEmpty()) {
+                unknown.add("table " + t + " (--exclude-table)");
+            }
+            hits.forEach(e -> excluded.add(e.id()));
+        }
+        if (!unknown.isEmpty()) {
+            throw new UnknownNames(unknown, nearest(all, filter, schemasInBackup));
+        }
+        // Dependents of what is selected join it, until nothing more does.
+        selected.removeAll(excluded);
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (Entry e : all) {
+                if (selected.contains(e.id()) || excluded.contains(e.id()) || !DEPENDENT_KINDS.contains(e.desc())
+                        || e.deps().stream().noneMatch(selected::contains)) {
+                    continue;
+                }
+                if (e.desc().equals("TABLE") && !partitionOrChild(e, byId, selected)) {
+                    continue;
+                }
+                selected.add(e.id());
+                grew = true;
+            }
+        }
+        // What needs a relation that is not restored cannot be: what goes with an excluded table
+        // goes silently, anything else (a foreign key to another table, a view over one) is named.
+        Map<Entry, List<Entry>> conditional = new LinkedHashMap<>();
+        boolean shrank = true;
+        while (shrank) {
+            shrank = false;
+            for (Entry e : all) {
+                if (!selected.contains(e.id())) {
+                    continue;
+                }
+                List<Entry> missing = e.deps().stream().filter(d -> !selected.contains(d)).map(byId::get)
+                        .filter(d -> d != null && !PREREQUISITE_KINDS.contains(d.desc())).toList();
+                if (missing.isEmpty()) {
+                    continue;
+                }
+                selected.remove(e.id());
+                shrank = true;
+                if (missing.stream().noneMatch(d -> excluded.contains(d.id()))) {
+                    conditional.put(e, missing);
+                }
+                excluded.add(e.id()); // its own dependents go silently
+            }
+        }
+        List<Entry> entries = all.stream().filter(e -> selected.contains(e.id())).toList();
+        Set<Integer> need = new LinkedHashSet<>();
+        for (Entry e : entries) {
+            addPrerequisites(e, byId, selected, need);
+        }
+        List<Entry> prerequisites = all.stream().filter(e -> need.contains(e.id())).toList();
+        List<String> tables = entries.stream().filter(Entry::tableKind).filter(e -> !e.desc().equals("SEQUENCE")
+                || filter.tables().stream().anyMatch(t -> names(e, t))).map(Entry::qualified).toList();
+        return new Result(entries, tables, conditional, prerequisites, all);
+    }
+
+    /** A partition or inheritance child of a selected table (a TABLE that depends on one). */
+    private static boolean partitionOrChild(Entry e, Map<Integer, Entry> byId, Set<Integer> selected) {
+        return e.deps().stream().filter(selected::contains).map(byId::get).anyMatch(d -> d.desc().equals("TABLE"));
+    }
+
+    private static void addPrerequisites(Entry e, Map<Integer, Entry> byId, Set<Integer> selected, Set<Integer> need) {
+        for (int d : e.deps()) {
+            Entry dep = byId.get(d);
+            if (dep != null && !selected.contains(d) && PREREQUISITE_KINDS.contains(dep.desc()) && need.add(d)) {
+                addPrerequisites(dep, byId, selected, need);
+            }
+        }
+    }
+
+    /** Whether {@code name} ({@code table} or {@code schema.table}) names {@code e}. */
+    private static boolean names(Entry e, String name) {
+        return e.tag().equals(name) || e.qualified().equals(name);
+    }
+
+    /** The backup's names closest to those not found, best first. */
+    static List<String> nearest(List<Entry> all, Filter filter, Set<String> schemas) {
+        Set<String> candidates = new LinkedHashSet<>();
+        all.stream().filter(Entry::tableKind).forEach(e -> candidates.add(e.qualified()));
+        candidates.addAll(schemas);
+        List<String> wanted = new ArrayList<>(filter.tables());
+        wanted.addAll(filter.schemas());
+        wanted.addAll(filter.excludeTables());
+        Map<String, Integer> best = new LinkedHashMap<>();
+        for (String c : candidates) {
+            int d = Integer.MAX_VALUE;
+            for (String w : wanted) {
+                String bare = c.contains(".") && !w.contains(".") ? c.substring(c.indexOf('.') + 1) : c;
+                d = Math.min(d, distance(w.toLowerCase(Locale.ROOT), bare.toLowerCase(Locale.ROOT)));
+            }
+            best.put(c, d);
+        }
+        return best.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue()
+                .thenComparing(Map.Entry.comparingByKey())).limit(5).map(Map.Entry::getKey).toList();
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions. */
+    static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /** Names a selective restore asked for that the backup does not have. */
+    public static final class UnknownNames extends RuntimeException {
+        private final List<String> names;
+        private final List<String> nearest;
+
+        UnknownNames(List<String> names, List<String> nearest) {
+            super("no " + String.join(", ", names) + " in the backup" + (nearest.isEmpty() ? ""
+                    : "; the nearest names it has: " + String.join(", ", nearest)));
+            this.names = List.copyOf(names);
+            this.nearest = List.copyOf(nearest);
+        }
+
+        public List<String> names() {
+            return names;
+        }
+
+        public List<String> nearest() {
+            return nearest;
+        }
+    }
+}
