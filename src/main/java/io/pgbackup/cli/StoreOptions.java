@@ -38,9 +38,18 @@ final class StoreOptions implements FlagSet {
     String checksums;
 
     @Option(names = "--part-size", paramLabel = "SIZE",
-            description = "Multipart part size (min 5MiB; 10,000 parts bound an object). Env: S3_PART_SIZE. "
-                    + "Default: 8MiB.")
+            description = "Smallest multipart part size, 5MiB-512MiB; each object's parts grow with the database so "
+                    + "it fits --max-parts twice over. Env: S3_PART_SIZE. Default: 8MiB.")
     String partSize;
+
+    @Option(names = "--max-parts", paramLabel = "N",
+            description = "Parts per upload the store takes, 1-10000 (Scaleway: 1000). Env: S3_MAX_PARTS. Default: 10000.")
+    String maxParts;
+
+    @Option(names = "--part-staging", paramLabel = "auto|memory|disk",
+            description = "Where part buffers that do not fit the heap wait: auto stages them in TMPDIR, memory refuses "
+                    + "the backup (exit 2), disk always stages. Env: S3_PART_STAGING. Default: auto.")
+    String partStaging;
 
     @Option(names = "--part-concurrency", paramLabel = "N",
             description = "Parts of one object uploaded at once, 1-16; each needs a part-size buffer. "
@@ -78,6 +87,7 @@ final class StoreOptions implements FlagSet {
                 .flag("--endpoint", endpoint, "AWS_ENDPOINT_URL_S3").flag("--region", region, "AWS_REGION")
                 .flag("--path-style", pathStyle, "S3_PATH_STYLE").flag("--s3-checksums", checksums, "S3_CHECKSUMS")
                 .flag("--part-size", partSize, "S3_PART_SIZE").flag("--part-concurrency", partConcurrency, "S3_PART_CONCURRENCY")
+                .flag("--max-parts", maxParts, "S3_MAX_PARTS").flag("--part-staging", partStaging, "S3_PART_STAGING")
                 .flag("--s3-timeout", timeout, "S3_TIMEOUT").flag("--s3-retry-for", retryFor, "S3_RETRY_FOR")
                 .flag("--ca-bundle", caBundle, "AWS_CA_BUNDLE")
                 .flag("--s3-conditional-writes", conditionalWrites, "S3_CONDITIONAL_WRITES")

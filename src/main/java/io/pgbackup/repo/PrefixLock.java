@@ -222,6 +222,9 @@ public final class PrefixLock implements RunLock {
         }
     }
 
+    /** Renewals so far; only the heartbeat thread writes it. */
+    private volatile int renewals;
+
     private void renew(Consumer<String> onLost) {
         if (released || lost != null) {
             return;
@@ -233,6 +236,7 @@ public final class PrefixLock implements RunLock {
             ObjectInfo r = store.replace(layout.lockKey(), ManifestCodec.encode(next), version);
             lease = next;
             version = r.version();
+            renewals++;
         } catch (ObjectChangedException e) {
             lose("the lease on " + layout.describe() + " was taken over by another run (it was not renewed in time)",
                     onLost);
@@ -323,6 +327,11 @@ public final class PrefixLock implements RunLock {
             Optional<Held> held = read(store, layout.lockKey());
             if (held.isPresent() && held.get().lease().id().equals(lease.id())) {
                 store.delete(layout.lockKey());
+                if (renewals > 0) { // a long run: say that its lease kept up
+                    log.info("released the lock on {}: held {} s, the lease renewed {} times (every {} s)",
+                            layout.describe(), java.time.Duration.between(lease.startedAt(), clock.instant()).toSeconds(),
+                            renewals, Math.max(1000, ttl.toMillis() / 5) / 1000);
+                }
             } else if (held.isPresent()) {
                 log.warn("the lock on {} was taken over by {} while we held it", layout.describe(),
                         held.get().lease().who());

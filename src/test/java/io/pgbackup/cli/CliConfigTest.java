@@ -263,6 +263,8 @@ class CliConfigTest {
                 Arguments.of("S3_MAX_PARTS", with(s3, "S3_MAX_PARTS", "0"), List.of()),
                 Arguments.of("S3_MAX_PARTS", with(s3, "S3_MAX_PARTS", "10001"), List.of()),
                 Arguments.of("S3_PART_STAGING", with(s3, "S3_PART_STAGING", "ram"), List.of()),
+                Arguments.of("--max-parts", s3, List.of("--max-parts=0")),
+                Arguments.of("--part-staging", s3, List.of("--part-staging=tape")),
                 Arguments.of("S3_PATH_STYLE", with(s3, "S3_PATH_STYLE", "maybe"), List.of()),
                 Arguments.of("S3_CHECKSUMS", with(s3, "S3_CHECKSUMS", "x"), List.of()),
                 Arguments.of("--sql-compression", Map.of(), List.of("--sql-compression=lz4")),

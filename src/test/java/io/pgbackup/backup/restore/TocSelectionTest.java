@@ -122,6 +122,19 @@ class TocSelectionTest {
     }
 
     @Test
+    void pgDump18sStatisticsComeWithTheirTableAndIndexes() throws Exception {
+        List<TocSelection.Entry> pg18;
+        try (InputStream in = TocSelectionTest.class.getResourceAsStream("/toc/shop-pg18-tools.list")) {
+            pg18 = TocSelection.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        TocSelection.Result r = TocSelection.select(pg18, new TocSelection.Filter(List.of("public.orders"), List.of(),
+                List.of()));
+        assertThat(described(r.entries())).contains("STATISTICS DATA public.orders",
+                "STATISTICS DATA public.orders_customer_idx", "STATISTICS DATA public.orders_pkey")
+                .doesNotContain("STATISTICS DATA public.customers");
+    }
+
+    @Test
     void levenshtein() {
         assertThat(TocSelection.distance("kitten", "sitting")).isEqualTo(3);
         assertThat(TocSelection.distance("", "abc")).isEqualTo(3);
