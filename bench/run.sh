@@ -35,7 +35,8 @@
 #   RS  pgbackup restore --create db                       streamed from S3 into pg_restore (no disk)
 # Env: BENCH_JAVA_OPTS (default: the container image's JAVA_OPTS), BENCH_JAR (default target/pgbackup.jar),
 #      BENCH_ENCRYPTION=0 (no encrypted rows: for jars older than encryption),
-#      BENCH_ENV (variables for every pgbackup row, e.g. BENCH_ENV=MALLOC_ARENA_MAX=2),
+#      BENCH_ENV (variables for every pgbackup row, after the script's own, e.g. BENCH_ENV=MALLOC_ARENA_MAX=2
+#      or BENCH_ENV="PROGRESS_INTERVAL=20 LOCK_TTL=1m" for progress lines and lease renewals in long rows),
 #      BENCH_KEEP=1 (keep the run directory with every row's stdout and stderr),
 #      BENCH_CACHE (default bench/.cache), PG_BIN (PostgreSQL 15, default /usr/lib/postgresql/15/bin).
 # --pg 17 (default): PostgreSQL 17 server and client tools, as the container image ships them
@@ -327,9 +328,9 @@ CLK_TCK=$(getconf CLK_TCK)
 server_cpu() { # postmaster + reaped backends, seconds
     awk -v hz="$CLK_TCK" '{ print ($14 + $15 + $16 + $17) / hz }' "/proc/$PM_PID/stat"
 }
-PGB_ENV="env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE ${BENCH_ENV:-} \
+PGB_ENV="env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE \
 PG_URI=postgres://postgres:$PG_PASSWORD@127.0.0.1:$PG_PORT/bench S3_BUCKET=$BUCKET \
-AWS_ENDPOINT_URL_S3=$ENDPOINT S3_PATH_STYLE=true PROGRESS_INTERVAL=3600"
+AWS_ENDPOINT_URL_S3=$ENDPOINT S3_PATH_STYLE=true PROGRESS_INTERVAL=3600 ${BENCH_ENV:-}"
 PGB="$PGB_ENV java $JAVA_OPTS -jar $JAR backup"
 SEED_CMD="pg_dump -Fc > $RUN_DIR/seed.dump && pg_dump > $RUN_DIR/seed.sql \
 && aws --endpoint-url $ENDPOINT s3 cp --only-show-errors $RUN_DIR/seed.dump s3://$BUCKET/seed/@RUN@.dump \

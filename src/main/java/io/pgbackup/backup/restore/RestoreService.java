@@ -65,7 +65,8 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
     }
 
     /** Restores; returns the database restored into (the target's, or the created one). */
-    public ConnectionString restore(RestoreRequest req) {
+    public ConnectionString restore(RestoreRequest asked) {
+        RestoreRequest req = allOrNothing(asked);
         Manifest m = req.manifest();
         boolean plain = req.plain();
         Manifest.StoredObject obj = m.object(plain ? "plain" : "custom").orElseThrow(() -> PgBackupException.config(
@@ -95,7 +96,7 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
         ConnectionString target = req.target();
         boolean created = false;
         try {
-            TocSelection.Result selection = filter.isEmpty() ? null : select(m, obj, route, filter);
+            List<TocSelection.Entry> toc = filter.isEmpty() ? null : readToc(m, obj, route, filter);
             if (!plain && req.jobs() > 1 && !route.script()) {
                 archive = download(req, obj); // checked before anything touches the database
             }
@@ -105,12 +106,15 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
             }
             if (req.options().into().archivesOwn()) {
                 created = true; // pg_restore --create makes it: a failed restore must not leave it
-            } else if (selection != null) {
-                checkSelectedAbsent(target, selection, req.has(RestoreRequest.Option.CLEAN));
-            } else {
+            } else if (toc == null) {
                 checkTarget(target, req, plain);
             }
-            if (selection != null) {
+            TocSelection.Result selection = null;
+            if (toc != null) {
+                selection = select(m, toc, filter, target, req.options().into().createDatabase() != null);
+                if (!req.options().into().archivesOwn()) {
+                    checkSelectedAbsent(target, selection, req.has(RestoreRequest.Option.CLEAN));
+                }
                 list = listFile(req, selection, target);
             }
             log.info("restoring {} ({}{}) into {}", m.stem(), obj.key(), selection == null ? ""
@@ -140,6 +144,23 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
         log.atInfo().addKeyValue("stem", m.stem()).addKeyValue("duration", secs)
                 .log("restored {} in {} s", m.stem(), String.format(Locale.ROOT, "%.1f", secs));
         return target;
+    }
+
+    /**
+     * A selective restore into a database that is in use runs in one transaction, all or nothing,
+     * so a failure (a foreign key the live rows break, a view in the way of --clean) leaves it
+     * exactly as it was; pg_restore --jobs cannot, so that combination is refused.
+     */
+    private static RestoreRequest allOrNothing(RestoreRequest req) {
+        if (req.options().select().isEmpty() || req.options().into().createDatabase() != null || req.plain()) {
+            return req;
+        }
+        if (req.jobs() > 1) {
+            throw PgBackupException.config("a selective restore into an existing database runs in one transaction "
+                    + "(all or nothing), which pg_restore --jobs cannot: drop --jobs, or restore into a scratch "
+                    + "database with --create NAME");
+        }
+        return req.with(req.options().with(RestoreRequest.Option.SINGLE_TRANSACTION));
     }
 
     /**
@@ -374,7 +395,8 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
             }
             if (o.exitCode() != 0) {
                 throw new PgBackupException(ExitCode.RESTORE_FAILED, "restore of " + obj.key() + " failed: "
-                        + reported.describeExit(o.exitCode()));
+                        + reported.describeExit(o.exitCode()) + (req.has(RestoreRequest.Option.SINGLE_TRANSACTION)
+                                ? " (it ran in one transaction: the target is as it was)" : ""));
             }
         }
     }
@@ -384,8 +406,8 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
      * {@code pg_restore --list} from the head of the stream, which is then abandoned (the restore
      * reads it again, whole, and checks its SHA-256). A name the backup lacks is exit 7.
      */
-    private TocSelection.Result select(Manifest m, Manifest.StoredObject obj, Route route, TocSelection.Filter filter)
-            throws IOException {
+    private List<TocSelection.Entry> readToc(Manifest m, Manifest.StoredObject obj, Route route,
+            TocSelection.Filter filter) throws IOException {
         Path pgRestore = route.script() ? route.restoreToScript() : route.program();
         java.io.ByteArrayOutputStream listing = new java.io.ByteArrayOutputStream();
         int rc;
@@ -414,13 +436,40 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
         }
         List<TocSelection.Entry> all = TocSelection.parse(listing.toString(java.nio.charset.StandardCharsets.UTF_8));
         try {
-            TocSelection.Result r = TocSelection.select(all, filter);
-            log.info("{} selects {} table(s) of {} ({}) with {} entries in all", filter.describe(), r.tables().size(),
-                    m.stem(), String.join(", ", r.tables()), r.entries().size());
-            return r;
+            TocSelection.checkNames(all, filter);
         } catch (TocSelection.UnknownNames e) {
             throw new PgBackupException(ExitCode.NOT_FOUND, "backup " + m.stem() + " has " + e.getMessage()
                     .replaceFirst(" in the backup", ""));
+        } catch (TocSelection.Unrestorable e) {
+            // into an empty database it could not be restored; the target may have what it needs
+        }
+        return all;
+    }
+
+    /**
+     * The entries to restore into {@code target}: what {@code filter} selects and what depends on
+     * it, with the foreign keys and other dependents whose other relation the target has (none in a
+     * database just created).
+     */
+    private static TocSelection.Result select(Manifest m, List<TocSelection.Entry> toc, TocSelection.Filter filter,
+            ConnectionString target, boolean empty) {
+        try (Connection c = empty ? null : new Database(target, "target").connect()) {
+            java.util.function.Predicate<TocSelection.Entry> has = e -> {
+                try {
+                    return c != null && Prerequisites.hasRelation(c, e);
+                } catch (SQLException x) {
+                    throw new PgBackupException(ExitCode.DATABASE, "cannot inspect the target database: " + firstLine(x), x);
+                }
+            };
+            TocSelection.Result r = TocSelection.select(toc, filter, has);
+            log.info("{} selects {} table(s) of {} ({}) with {} entries in all", filter.describe(), r.tables().size(),
+                    m.stem(), String.join(", ", r.tables()), r.entries().size());
+            r.leftOut().forEach(l -> log.warn("left out: {}", l));
+            return r;
+        } catch (TocSelection.Unrestorable e) {
+            throw PgBackupException.config("backup " + m.stem() + ": " + e.getMessage());
+        } catch (SQLException e) {
+            throw new PgBackupException(ExitCode.DATABASE, "cannot inspect the target database: " + firstLine(e), e);
         }
     }
 
@@ -430,21 +479,11 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
             return; // pg_restore --clean drops what the list restores, and only that
         }
         List<String> present = new ArrayList<>();
-        try (Connection c = new Database(target, "target").connect();
-                java.sql.PreparedStatement ps = c.prepareStatement(
-                        "select to_regclass(quote_ident(?) || '.' || quote_ident(?)) is not null")) {
+        try (Connection c = new Database(target, "target").connect()) {
             for (TocSelection.Entry e : selection.entries()) {
-                if (!e.desc().equals("TABLE") && !e.desc().equals("VIEW") && !e.desc().equals("MATERIALIZED VIEW")
-                        && !e.desc().equals("FOREIGN TABLE")) {
-                    continue;
-                }
-                ps.setString(1, e.namespace());
-                ps.setString(2, e.tag());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getBoolean(1)) {
-                        present.add(e.qualified());
-                    }
+                if (TocSelection.creates(e) && Prerequisites.present(c, e)) {
+                    present.add(e.desc().equals("TABLE") ? e.qualified() : e.desc().toLowerCase(Locale.ROOT) + " "
+                            + e.qualified());
                 }
             }
         } catch (SQLException e) {
@@ -473,22 +512,10 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
     private static Path listFile(RestoreRequest req, TocSelection.Result selection, ConnectionString target)
             throws IOException {
         java.util.Set<Integer> missing = new java.util.HashSet<>();
-        java.util.Set<Integer> joined = new java.util.HashSet<>();
         try (Connection c = new Database(target, "target").connect()) {
             for (TocSelection.Entry e : selection.prerequisites()) {
                 if (!Prerequisites.exists(c, e)) {
                     missing.add(e.id());
-                }
-            }
-            for (var e : selection.conditional().entrySet()) {
-                boolean all = true;
-                for (TocSelection.Entry d : e.getValue()) {
-                    all &= Prerequisites.hasRelation(c, d);
-                }
-                if (all) {
-                    joined.add(e.getKey().id()); // a foreign key to or from a table the target has
-                } else {
-                    log.warn("left out: {}", TocSelection.Result.why(e.getKey(), e.getValue()));
                 }
             }
         } catch (SQLException e) {
@@ -498,10 +525,12 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
             log.info("the target lacks what the selection needs; restoring it too: {}", String.join(", ",
                     selection.prerequisites().stream().filter(e -> missing.contains(e.id()))
                             .map(e -> e.desc().toLowerCase(Locale.ROOT) + " " + e.qualified()).toList()));
+            java.util.Set<Integer> restored = new java.util.HashSet<>(missing);
+            selection.entries().forEach(e -> restored.add(e.id()));
+            TocSelection.attachedTo(selection.all(), restored).forEach(e -> missing.add(e.id()));
         }
         Path dir = req.options().tempDir() != null ? req.options().tempDir() : ScratchFiles.privateDir();
         Path list = ScratchFiles.create(dir, "pgbackup-restore-list", ".list");
-        missing.addAll(joined);
         Files.writeString(list, selection.list(missing));
         return list;
     }

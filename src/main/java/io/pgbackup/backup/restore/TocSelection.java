@@ -23,8 +23,8 @@ import java.util.stream.Collectors;
  * table. Unlike {@code pg_restore -t}, which restores the bare table, a selected table comes with
  * what makes it the table it was: its data, indexes, constraints, triggers, defaults, owned
  * sequences, policies, rules, statistics, grants and comments, and its partitions. A foreign key
- * or other dependent that also needs a relation not being restored is {@link Result#conditional}:
- * restored into a target that has that relation (the live database), else left out and named. What
+ * or other dependent that also needs a relation not being restored comes when the target has that
+ * relation (the live database), else it is left out and named. What
  * the selection needs to exist (its schema, types, functions, extensions) is returned as {@link
  * Result#prerequisites}: the caller restores those the target lacks.
  *
@@ -40,17 +40,27 @@ public final class TocSelection {
             "CONSTRAINT", "FK CONSTRAINT", "CHECK CONSTRAINT", "TRIGGER", "DEFAULT", "ACL", "COMMENT",
             "SECURITY LABEL", "RULE", "POLICY", "ROW SECURITY", "STATISTICS", "STATISTICS DATA", "SEQUENCE",
             "SEQUENCE OWNED BY", "SEQUENCE SET", "INDEX ATTACH", "TABLE ATTACH", "TABLE", "PUBLICATION TABLE");
+    /** Created by the restore: one the target already has fails pg_restore halfway. */
+    private static final Set<String> CREATED_KINDS = Set.of("TABLE", "VIEW", "MATERIALIZED VIEW", "FOREIGN TABLE",
+            "SEQUENCE", "INDEX", "CONSTRAINT", "TYPE", "DOMAIN", "FUNCTION", "PROCEDURE", "AGGREGATE");
     /** What a selected object may need to exist first; restored only where the target lacks it. */
-    static final Set<String> PREREQUISITE_KINDS = Set.of("SCHEMA", "TYPE", "DOMAIN", "FUNCTION", "PROCEDURE",
-            "AGGREGATE", "EXTENSION", "COLLATION", "SEQUENCE");
+    static final Set<String> PREREQUISITE_KINDS = Set.of("SCHEMA", "TYPE", "SHELL TYPE", "DOMAIN", "FUNCTION",
+            "PROCEDURE", "AGGREGATE", "EXTENSION", "COLLATION", "SEQUENCE", "SERVER", "FOREIGN DATA WRAPPER",
+            "TEXT SEARCH CONFIGURATION", "TEXT SEARCH DICTIONARY", "TEXT SEARCH PARSER", "TEXT SEARCH TEMPLATE",
+            "OPERATOR", "OPERATOR CLASS", "OPERATOR FAMILY", "ACCESS METHOD", "CAST", "CONVERSION",
+            "PROCEDURAL LANGUAGE");
+    /** What comes with a prerequisite that is restored: its grants, comment and a sequence's value. */
+    private static final Set<String> ATTACHED_KINDS = Set.of("ACL", "COMMENT", "SECURITY LABEL", "SEQUENCE SET");
     private static final Set<String> SESSION = Set.of("ENCODING", "STDSTRINGS", "SEARCHPATH");
     /** Descriptions of more than one word, longest first, so "TABLE DATA" is not read as "TABLE". */
     private static final List<String> MULTI_WORD = List.of("MATERIALIZED VIEW DATA", "SEQUENCE OWNED BY",
             "PUBLICATION TABLES IN SCHEMA", "TEXT SEARCH CONFIGURATION", "TEXT SEARCH DICTIONARY", "TEXT SEARCH PARSER",
             "TEXT SEARCH TEMPLATE", "FOREIGN DATA WRAPPER", "LARGE OBJECT", "MATERIALIZED VIEW", "CHECK CONSTRAINT",
-            "DEFAULT ACL", "EVENT TRIGGER", "FK CONSTRAINT", "FOREIGN SERVER", "FOREIGN TABLE", "INDEX ATTACH",
+            "DEFAULT ACL", "EVENT TRIGGER", "FK CONSTRAINT", "FOREIGN TABLE", "INDEX ATTACH",
             "OPERATOR CLASS", "OPERATOR FAMILY", "PUBLICATION TABLE", "ROW SECURITY", "SECURITY LABEL", "SEQUENCE SET",
-            "STATISTICS DATA", "TABLE ATTACH", "TABLE DATA", "USER MAPPING", "BLOB METADATA", "BLOBS", "PROCEDURAL LANGUAGE");
+            "STATISTICS DATA", "TABLE ATTACH", "TABLE DATA", "USER MAPPING", "BLOB METADATA", "BLOBS", "PROCEDURAL LANGUAGE",
+            "ACCESS METHOD", "SHELL TYPE", "DATABASE PROPERTIES", "SUBSCRIPTION TABLE", "PUBLICATION TABLE",
+            "TRANSFORM");
 
     private TocSelection() {}
 
@@ -93,34 +103,45 @@ public final class TocSelection {
     /**
      * @param entries       the entries to restore, in the archive's order
      * @param tables        the tables (table-like relations) selected, qualified
-     * @param conditional   dependents that also need relations not being restored (a foreign key
-     *                      from or to another table), each with those: restored only into a target
-     *                      that has them all
+     * @param leftOut       what depends on a selected table but cannot be restored into this
+     *                      target, each with why (a foreign key to a table it lacks)
      * @param prerequisites what the selection needs that it does not include, to restore if the
      *                      target lacks it, in the archive's order
      * @param all           every entry of the archive, in its order
      */
-    public record Result(List<Entry> entries, List<String> tables, Map<Entry, List<Entry>> conditional,
-            List<Entry> prerequisites, List<Entry> all) {
-        /** Why a {@link #conditional} entry is left out of a target that lacks what it needs. */
-        public static String why(Entry e, List<Entry> missing) {
-            return e.desc() + " " + e.qualified() + " (it needs " + missing.stream().map(d -> d.desc().toLowerCase(Locale.ROOT)
-                    + " " + d.qualified()).distinct().collect(Collectors.joining(", ")) + ", not in the target)";
-        }
-
+    public record Result(List<Entry> entries, List<String> tables, List<String> leftOut, List<Entry> prerequisites,
+            List<Entry> all) {
         /** The {@code pg_restore -L} list for these entries plus {@code extra} (missing prerequisites), in archive order. */
         public String list(Set<Integer> extra) {
             Set<Integer> ids = entries.stream().map(Entry::id).collect(Collectors.toCollection(HashSet::new));
             ids.addAll(extra);
             // the session's encoding, standard_conforming_strings and search_path: pg_restore sets
             // them whatever the list says, and listing them makes that plain
-            return all.stream().filter(e -> ids.contains(e.id()) || SESSION.contains(e.desc())).map(e -> e.line() + "\n")
-                    .collect(Collectors.joining());
+            List<Entry> listed = all.stream().filter(e -> ids.contains(e.id()) || SESSION.contains(e.desc())).toList();
+            // A partition attached to a parent the target has: attaching it first would make
+            // Postgres build its primary key from the parent's, and the archive's own then fails.
+            // Attached last, the partition's own indexes (restored from the archive) are adopted.
+            List<Entry> late = listed.stream().filter(e -> (e.desc().equals("TABLE ATTACH")
+                    || e.desc().equals("INDEX ATTACH")) && !ids.containsAll(e.deps())).toList();
+            StringBuilder out = new StringBuilder();
+            listed.stream().filter(e -> !late.contains(e)).forEach(e -> out.append(e.line()).append('\n'));
+            late.stream().filter(e -> e.desc().equals("TABLE ATTACH")).forEach(e -> out.append(e.line()).append('\n'));
+            late.stream().filter(e -> e.desc().equals("INDEX ATTACH")).forEach(e -> out.append(e.line()).append('\n'));
+            return out.toString();
         }
     }
 
     /** The entries of a {@code pg_restore -l -v} listing, dependencies attached. */
     public static List<Entry> parse(String listing) {
+        // Names are not quoted in the listing: a schema's name (it may have spaces) is known from
+        // its SCHEMA entry, whose namespace is "-", and other entries' namespaces match one of those.
+        Set<String> schemas = new HashSet<>(Set.of("public", "pg_catalog"));
+        for (String line : listing.split("\n")) {
+            Entry e = parseLine(line, Set.of());
+            if (e != null && e.desc().equals("SCHEMA")) {
+                schemas.add(e.tag());
+            }
+        }
         List<Entry> out = new ArrayList<>();
         Entry last = null;
         for (String line : listing.split("\n")) {
@@ -138,7 +159,7 @@ public final class TocSelection {
                 }
                 continue;
             }
-            Entry e = parseLine(line);
+            Entry e = parseLine(line, schemas);
             if (e != null) {
                 out.add(e);
                 last = e;
@@ -147,7 +168,7 @@ public final class TocSelection {
         return out;
     }
 
-    static Entry parseLine(String line) {
+    static Entry parseLine(String line, Set<String> schemas) {
         int semi = line.indexOf(';');
         if (semi <= 0 || !line.substring(0, semi).chars().allMatch(Character::isDigit)) {
             return null;
@@ -161,7 +182,9 @@ public final class TocSelection {
         String desc = MULTI_WORD.stream().filter(d -> rest.startsWith(d + " ")).findFirst()
                 .orElseGet(() -> rest.substring(0, Math.max(0, rest.indexOf(' '))));
         String afterDesc = rest.substring(Math.min(rest.length(), desc.length() + 1));
-        int sp = afterDesc.indexOf(' ');
+        String known = schemas.stream().filter(n -> afterDesc.startsWith(n + " "))
+                .max(java.util.Comparator.comparingInt(String::length)).orElse(null);
+        int sp = known != null ? known.length() : afterDesc.indexOf(' ');
         String namespace = sp < 0 ? afterDesc : afterDesc.substring(0, sp);
         String tagAndOwner = sp < 0 ? "" : afterDesc.substring(sp + 1);
         int lastSpace = tagAndOwner.lastIndexOf(' ');
@@ -169,12 +192,20 @@ public final class TocSelection {
         return new Entry(id, desc, namespace, tag, List.of(), line);
     }
 
+    /** Checks {@code filter}'s names against the backup before anything else happens. */
+    public static void checkNames(List<Entry> all, Filter filter) {
+        select(all, filter, e -> false);
+    }
+
     /**
-     * The entries {@code filter} selects from {@code all}.
+     * The entries {@code filter} selects from {@code all}, for a target that has what
+     * {@code targetHas} says (a relation or constraint outside the selection: a foreign key's
+     * other table); an empty database has nothing.
      *
-     * @throws UnknownNames when a name matches nothing in the backup
+     * @throws UnknownNames   when a name matches nothing in the backup
+     * @throws Unrestorable   when a table that was named cannot be restored into this target
      */
-    public static Result select(List<Entry> all, Filter filter) {
+    public static Result select(List<Entry> all, Filter filter, java.util.function.Predicate<Entry> targetHas) {
         Map<Integer, Entry> byId = new HashMap<>();
         all.forEach(e -> byId.put(e.id(), e));
         List<String> unknown = new ArrayList<>();
@@ -183,14 +214,16 @@ public final class TocSelection {
         all.stream().filter(e -> e.desc().equals("SCHEMA")).forEach(e -> schemasInBackup.add(e.tag()));
         filter.schemas().stream().filter(s -> !schemasInBackup.contains(s)).forEach(s -> unknown.add("schema " + s));
         Set<Integer> selected = new LinkedHashSet<>();
+        Set<Integer> named = new LinkedHashSet<>();
         for (String t : filter.tables()) {
             List<Entry> hits = all.stream().filter(Entry::tableKind).filter(e -> names(e, t))
                     .filter(e -> filter.schemas().isEmpty() || filter.schemas().contains(e.namespace())).toList();
             if (hits.isEmpty()) {
                 unknown.add("table " + t);
             }
-            hits.forEach(e -> selected.add(e.id()));
+            hits.forEach(e -> named.add(e.id()));
         }
+        selected.addAll(named);
         if (filter.tables().isEmpty()) {
             all.stream().filter(e -> filter.schemas().contains(e.namespace())).forEach(e -> selected.add(e.id()));
         }
@@ -207,6 +240,7 @@ public final class TocSelection {
         }
         // Dependents of what is selected join it, until nothing more does.
         selected.removeAll(excluded);
+        named.removeAll(excluded);
         boolean grew = true;
         while (grew) {
             grew = false;
@@ -215,16 +249,18 @@ public final class TocSelection {
                         || e.deps().stream().noneMatch(selected::contains)) {
                     continue;
                 }
-                if (e.desc().equals("TABLE") && !partitionOrChild(e, byId, selected)) {
-                    continue;
+                if (e.desc().equals("TABLE") && !partition(e, all, selected)) {
+                    continue; // a table with a column of this one's row type is not part of it
                 }
                 selected.add(e.id());
                 grew = true;
             }
         }
-        // What needs a relation that is not restored cannot be: what goes with an excluded table
-        // goes silently, anything else (a foreign key to another table, a view over one) is named.
-        Map<Entry, List<Entry>> conditional = new LinkedHashMap<>();
+        // What needs a relation that is neither restored nor in the target cannot be restored:
+        // what goes with an excluded table goes silently, anything else (a foreign key to another
+        // table, a view over one) is named, and so is what depends on it.
+        List<String> leftOut = new ArrayList<>();
+        Map<Integer, String> why = new HashMap<>();
         boolean shrank = true;
         while (shrank) {
             shrank = false;
@@ -233,19 +269,33 @@ public final class TocSelection {
                     continue;
                 }
                 List<Entry> missing = e.deps().stream().filter(d -> !selected.contains(d)).map(byId::get)
-                        .filter(d -> d != null && !PREREQUISITE_KINDS.contains(d.desc())).toList();
+                        .filter(d -> d != null && !PREREQUISITE_KINDS.contains(d.desc()) && !targetHas.test(d)).toList();
                 if (missing.isEmpty()) {
                     continue;
                 }
                 selected.remove(e.id());
                 shrank = true;
+                String reason = missing.stream().map(d -> why.getOrDefault(d.id(), d.desc().toLowerCase(Locale.ROOT) + " "
+                        + d.qualified())).distinct().collect(Collectors.joining(", "));
+                why.put(e.id(), reason);
                 if (missing.stream().noneMatch(d -> excluded.contains(d.id()))) {
-                    conditional.put(e, missing);
+                    leftOut.add(e.desc() + " " + e.qualified() + " (it needs " + reason + ", which is neither restored "
+                            + "nor in the target)");
                 }
-                excluded.add(e.id()); // its own dependents go silently
+                excluded.add(e.id()); // its own dependents go too
             }
         }
+        List<String> lost = named.stream().filter(id -> !selected.contains(id)).map(byId::get)
+                .map(e -> e.qualified() + " needs " + why.get(e.id())).toList();
+        if (!lost.isEmpty()) {
+            throw new Unrestorable("cannot restore " + String.join("; ", lost) + ", which is neither restored nor in the "
+                    + "target: add it with --table, or restore into a database that has it");
+        }
         List<Entry> entries = all.stream().filter(e -> selected.contains(e.id())).toList();
+        if (entries.isEmpty()) {
+            throw new Unrestorable("nothing to restore: " + filter.describe() + " selects no object"
+                    + (leftOut.isEmpty() ? "" : " this target can take (" + String.join("; ", leftOut) + ")"));
+        }
         Set<Integer> need = new LinkedHashSet<>();
         for (Entry e : entries) {
             addPrerequisites(e, byId, selected, need);
@@ -253,12 +303,13 @@ public final class TocSelection {
         List<Entry> prerequisites = all.stream().filter(e -> need.contains(e.id())).toList();
         List<String> tables = entries.stream().filter(Entry::tableKind).filter(e -> !e.desc().equals("SEQUENCE")
                 || filter.tables().stream().anyMatch(t -> names(e, t))).map(Entry::qualified).toList();
-        return new Result(entries, tables, conditional, prerequisites, all);
+        return new Result(entries, tables, leftOut, prerequisites, all);
     }
 
-    /** A partition or inheritance child of a selected table (a TABLE that depends on one). */
-    private static boolean partitionOrChild(Entry e, Map<Integer, Entry> byId, Set<Integer> selected) {
-        return e.deps().stream().filter(selected::contains).map(byId::get).anyMatch(d -> d.desc().equals("TABLE"));
+    /** A partition of a selected table: a TABLE with a TABLE ATTACH entry to one. */
+    private static boolean partition(Entry e, List<Entry> all, Set<Integer> selected) {
+        return all.stream().anyMatch(a -> a.desc().equals("TABLE ATTACH") && a.deps().contains(e.id())
+                && a.deps().stream().anyMatch(d -> d != e.id() && selected.contains(d)));
     }
 
     private static void addPrerequisites(Entry e, Map<Integer, Entry> byId, Set<Integer> selected, Set<Integer> need) {
@@ -268,6 +319,17 @@ public final class TocSelection {
                 addPrerequisites(dep, byId, selected, need);
             }
         }
+    }
+
+    /** Whether the restore creates {@code e} (so a target that has it makes pg_restore fail). */
+    public static boolean creates(Entry e) {
+        return CREATED_KINDS.contains(e.desc());
+    }
+
+    /** The entries that come with a restored prerequisite {@code id}: its grants, comment, a sequence's value. */
+    public static List<Entry> attachedTo(List<Entry> all, Set<Integer> restored) {
+        return all.stream().filter(e -> ATTACHED_KINDS.contains(e.desc()) && !e.deps().isEmpty()
+                && restored.containsAll(e.deps())).toList();
     }
 
     /** Whether {@code name} ({@code table} or {@code schema.table}) names {@code e}. */
@@ -314,6 +376,13 @@ public final class TocSelection {
             cur = t;
         }
         return prev[b.length()];
+    }
+
+    /** A selection that cannot be restored into its target. */
+    public static final class Unrestorable extends RuntimeException {
+        Unrestorable(String message) {
+            super(message);
+        }
     }
 
     /** Names a selective restore asked for that the backup does not have. */

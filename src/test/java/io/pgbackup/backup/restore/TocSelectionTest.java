@@ -27,8 +27,19 @@ class TocSelectionTest {
         }
     }
 
+    /** Into an empty (scratch) database. */
     static TocSelection.Result select(List<String> tables, List<String> schemas, List<String> exclude) {
-        return TocSelection.select(all, new TocSelection.Filter(tables, schemas, exclude));
+        return TocSelection.select(all, new TocSelection.Filter(tables, schemas, exclude), e -> false);
+    }
+
+    /** Into a database that has the relations named {@code schema.name} (constraints: {@code schema.table name}). */
+    static TocSelection.Result into(Set<String> has, String... tables) {
+        return TocSelection.select(all, new TocSelection.Filter(List.of(tables), List.of(), List.of()),
+                e -> has.contains(e.qualified()));
+    }
+
+    static TocSelection.Entry entry(String desc, String qualified) {
+        return all.stream().filter(e -> e.desc().equals(desc) && e.qualified().equals(qualified)).findFirst().orElseThrow();
     }
 
     static Set<String> described(List<TocSelection.Entry> entries) {
@@ -59,8 +70,7 @@ class TocSelectionTest {
                 "SEQUENCE SET public.orders_id_seq", "DEFAULT public.orders id", "CONSTRAINT public.orders orders_pkey",
                 "INDEX public.orders_customer_idx", "TRIGGER public.orders orders_touch", "ROW SECURITY public.orders",
                 "POLICY public.orders p1");
-        assertThat(r.conditional().entrySet()).as("foreign keys to and from tables not restored, not the view over it")
-                .map(e -> TocSelection.Result.why(e.getKey(), e.getValue()))
+        assertThat(r.leftOut()).as("foreign keys to and from tables the empty target lacks, not the view over it")
                 .anySatisfy(l -> assertThat(l).startsWith("FK CONSTRAINT public.orders orders_customer_fkey (it needs")
                         .contains("table public.customers"))
                 .anySatisfy(l -> assertThat(l).startsWith("FK CONSTRAINT public.order_lines order_lines_order_id_fkey")
@@ -69,6 +79,8 @@ class TocSelectionTest {
         assertThat(described(r.prerequisites())).as("what it needs to exist")
                 .containsExactlyInAnyOrder("TYPE public.status", "FUNCTION public.touch()");
         String list = r.list(Set.of());
+        assertThat(TocSelection.attachedTo(all, Set.of(entry("SCHEMA", "sales").id()))).as("nothing attached to sales")
+                .isEmpty();
         List<String> order = all.stream().map(TocSelection.Entry::line).toList();
         assertThat(list.lines().map(order::indexOf).toList())
                 .as("the archive's own order, so a stream is read front to back")
@@ -87,7 +99,7 @@ class TocSelectionTest {
         TocSelection.Result r = select(List.of("orders", "customers", "order_lines"), List.of("public"), List.of());
         assertThat(described(r.entries())).contains("FK CONSTRAINT public.orders orders_customer_fkey",
                 "FK CONSTRAINT public.order_lines order_lines_order_id_fkey");
-        assertThat(r.conditional()).isEmpty();
+        assertThat(r.leftOut()).isEmpty();
     }
 
     @Test
@@ -104,7 +116,7 @@ class TocSelectionTest {
         assertThat(r.tables()).containsExactly("sales.orders");
         assertThat(described(r.entries())).containsExactlyInAnyOrder("TABLE sales.orders", "TABLE DATA sales.orders",
                 "CONSTRAINT sales.orders orders_pkey");
-        assertThat(r.conditional()).as("an excluded table's own parts go silently").isEmpty();
+        assertThat(r.leftOut()).as("an excluded table's own parts go silently").isEmpty();
         assertThat(described(r.prerequisites())).containsExactly("SCHEMA sales");
     }
 
@@ -128,10 +140,72 @@ class TocSelectionTest {
             pg18 = TocSelection.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
         TocSelection.Result r = TocSelection.select(pg18, new TocSelection.Filter(List.of("public.orders"), List.of(),
-                List.of()));
+                List.of()), e -> false);
         assertThat(described(r.entries())).contains("STATISTICS DATA public.orders",
                 "STATISTICS DATA public.orders_customer_idx", "STATISTICS DATA public.orders_pkey")
                 .doesNotContain("STATISTICS DATA public.customers");
+    }
+
+    @Test
+    void intoTheLiveDatabaseTheForeignKeysToTablesItHasComeToo() {
+        TocSelection.Result r = into(Set.of("public.customers", "public.order_lines", "public.customers customers_pkey"),
+                "public.orders");
+        assertThat(described(r.entries())).contains("FK CONSTRAINT public.orders orders_customer_fkey",
+                "FK CONSTRAINT public.order_lines order_lines_order_id_fkey");
+        assertThat(r.leftOut()).isEmpty();
+    }
+
+    @Test
+    void aPartitionAloneComesWithItsDataKeyAndAttachmentWhenTheTargetHasItsParent() {
+        TocSelection.Result r = into(Set.of("public.events", "public.events events_pkey"), "events_2026");
+        assertThat(described(r.entries())).contains("TABLE public.events_2026", "TABLE ATTACH public.events_2026",
+                "TABLE DATA public.events_2026", "CONSTRAINT public.events_2026 events_2026_pkey",
+                "INDEX ATTACH public.events_2026_pkey");
+        List<String> lines = r.list(Set.of()).lines().toList();
+        assertThat(lines.subList(lines.size() - 2, lines.size())).as("attached last, once its own key exists")
+                .satisfiesExactly(l -> assertThat(l).contains("TABLE ATTACH public events_2026"),
+                        l -> assertThat(l).contains("INDEX ATTACH public events_2026_pkey"));
+        List<String> both = select(List.of("events"), List.of(), List.of()).list(Set.of()).lines().toList();
+        assertThat(both.get(both.size() - 1)).as("with its parent restored too, the archive's own order")
+                .doesNotContain("TABLE ATTACH");
+    }
+
+    @Test
+    void aNamedTableThatCannotBeRestoredIsAnErrorNotASilentSuccess() {
+        assertThatThrownBy(() -> select(List.of("events_2026"), List.of(), List.of()))
+                .isInstanceOf(TocSelection.Unrestorable.class)
+                .hasMessageContaining("cannot restore public.events_2026 needs table public.events")
+                .hasMessageContaining("add it with --table");
+        assertThatThrownBy(() -> select(List.of("big_orders"), List.of(), List.of()))
+                .as("a view over a table that is not restored").isInstanceOf(TocSelection.Unrestorable.class);
+        assertThat(select(List.of("big_orders", "public.orders"), List.of(), List.of()).tables())
+                .containsExactlyInAnyOrder("public.big_orders", "public.orders");
+    }
+
+    @Test
+    void aTableWithAColumnOfAnotherTablesRowTypeIsNotItsPartition() {
+        String listing = """
+                10; 2615 1 SCHEMA - Sales Dept postgres
+                20; 1259 2 TABLE public orders postgres
+                21; 1259 3 TABLE public orders_audit postgres
+                ;	depends on: 20
+                22; 0 2 TABLE DATA public orders postgres
+                ;	depends on: 20
+                23; 1259 4 TABLE Sales Dept q1 report Domain Users
+                ;	depends on: 10
+                24; 0 4 TABLE DATA Sales Dept q1 report Domain Users
+                ;	depends on: 23
+                """;
+        List<TocSelection.Entry> toc = TocSelection.parse(listing);
+        TocSelection.Result r = TocSelection.select(toc, new TocSelection.Filter(List.of("orders"), List.of(), List.of()),
+                e -> false);
+        assertThat(described(r.entries())).containsExactlyInAnyOrder("TABLE public.orders", "TABLE DATA public.orders");
+        TocSelection.Entry q1 = toc.stream().filter(e -> e.id() == 23).findFirst().orElseThrow();
+        assertThat(q1.namespace()).as("a schema name with a space, known from its SCHEMA entry").isEqualTo("Sales Dept");
+        TocSelection.Result sales = TocSelection.select(toc, new TocSelection.Filter(List.of(), List.of("Sales Dept"),
+                List.of()), e -> false);
+        assertThat(sales.entries()).hasSize(2);
+        assertThat(described(sales.prerequisites())).containsExactly("SCHEMA Sales Dept");
     }
 
     @Test
