@@ -33,6 +33,8 @@
 #   R   pgbackup restore --jobs 2 --create db              download + SHA-256 check + pg_restore -j 2
 #   P1  createdb; pg_restore -d db archive.dump           one job from the local file: the streamed floor
 #   RS  pgbackup restore --create db                       streamed from S3 into pg_restore (no disk)
+#   D   pgbackup drill                                     streamed restore into a scratch database, then
+#                                                          every table's exact row count against the manifest
 # Env: BENCH_JAVA_OPTS (default: the container image's JAVA_OPTS), BENCH_JAR (default target/pgbackup.jar),
 #      BENCH_ENCRYPTION=0 (no encrypted rows: for jars older than encryption),
 #      BENCH_ENV (variables for every pgbackup row, after the script's own, e.g. BENCH_ENV=MALLOC_ARENA_MAX=2
@@ -382,6 +384,9 @@ DESC[R]="pgbackup restore --jobs 2 --create db (from S3)"
 CMD[P]="createdb rp_@RUN@ && pg_restore -j 2 --exit-on-error -d rp_@RUN@ $RUN_DIR/restore.dump"
 CMD[R]="S3_PREFIX=restore $PGB_ENV java $JAVA_OPTS -jar $JAR restore --jobs 2 --temp-dir $RUN_DIR \
 --target postgres://postgres:$PG_PASSWORD@127.0.0.1:$PG_PORT/postgres --create rr_@RUN@"
+DESC[D]="pgbackup drill (restore + exact row counts)"
+CMD[D]="S3_PREFIX=restore $PGB_ENV java $JAVA_OPTS -jar $JAR drill \
+--target postgres://postgres:$PG_PASSWORD@127.0.0.1:$PG_PORT/postgres"
 DESC[P1]="createdb; pg_restore -d db <local archive> (one job)"
 DESC[RS]="pgbackup restore --create db (streamed from S3, one job)"
 CMD[P1]="createdb rp_@RUN@ && pg_restore --exit-on-error -d rp_@RUN@ $RUN_DIR/restore.dump"
@@ -463,7 +468,7 @@ obj_sizes() { # obj_sizes <prefix>: "<suffix>=<bytes> ..." of the objects under 
 }
 
 # The restore rows need one backup (prefix "restore") and its archive as a local file.
-if [[ " ${ROWS[*]} " =~ \ (P|R|P1|RS)\  ]]; then
+if [[ " ${ROWS[*]} " =~ \ (P|R|P1|RS|D)\  ]]; then
     log "taking the backup the restore rows use"
     S3_PREFIX=restore bash -c "$PGB --format custom" > "$RUN_DIR/restore.key" 2> "$RUN_DIR/restore.err" \
         || { tail -20 "$RUN_DIR/restore.err" >&2; die "backup for the restore rows failed"; }
