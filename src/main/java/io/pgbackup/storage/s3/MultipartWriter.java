@@ -102,8 +102,10 @@ final class MultipartWriter {
 
     private ObjectInfo putSmall(UploadBuffers.Slot slot) throws IOException {
         int n = slot.length();
+        // A single PUT can now be as big as a part (up to 2047 MiB): it gets a part's attempt timeout.
         PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(settings.where().name()).key(key)
-                .contentLength((long) n).contentType(contentType(key));
+                .contentLength((long) n).contentType(contentType(key))
+                .overrideConfiguration(o -> o.apiCallAttemptTimeout(settings.partAttemptTimeout(n)));
         if (settings.where().conditionalWrites()) {
             put.ifNoneMatch("*");
         }
@@ -133,11 +135,21 @@ final class MultipartWriter {
         }
     }
 
+    /** Compared chunk by chunk: the slot may be a part staged on disk because the heap had no room for it. */
     private boolean sameBytes(UploadBuffers.Slot slot) {
         try (InputStream stored = store.get(key); InputStream ours = slotStream(slot)) {
-            byte[] a = stored.readNBytes(slot.length() + 1);
-            byte[] b = ours.readAllBytes();
-            return Arrays.equals(a, b);
+            byte[] a = new byte[64 * 1024];
+            byte[] b = new byte[a.length];
+            while (true) {
+                int n = ours.readNBytes(b, 0, b.length);
+                int m = stored.readNBytes(a, 0, n == 0 ? 1 : n);
+                if (n == 0) {
+                    return m == 0; // the stored object must end where ours does
+                }
+                if (m != n || !Arrays.equals(a, 0, n, b, 0, n)) {
+                    return false;
+                }
+            }
         } catch (IOException e) {
             return false;
         }
@@ -210,9 +222,12 @@ final class MultipartWriter {
                     throw new IOException("the upload of " + key + " outgrew its parts: S3_MAX_PARTS " + maxParts
                             + " x " + (partSize >> 20) + " MiB = " + gib(maxParts * partSize) + " GiB, and there is more"
                             + (expected > 0 ? " (it was expected to stay under " + gib(expected) + " GiB)" : "")
-                            + ": set S3_PART_SIZE to " + (2 * partSize >> 20) + "MiB or more"
-                            + (maxParts < S3Settings.Parts.S3_MAX_PARTS ? ", or S3_MAX_PARTS higher if the store allows"
-                                    : ""));
+                            + (2 * partSize <= S3Settings.MAX_PART_SIZE
+                                    ? ": set S3_PART_SIZE to " + (2 * partSize >> 20) + "MiB or more"
+                                            + (maxParts < S3Settings.Parts.S3_MAX_PARTS
+                                                    ? ", or S3_MAX_PARTS higher if the store allows" : "")
+                                    : ": set S3_MAX_PARTS higher if the store allows (S3_PART_SIZE goes up to 512MiB, "
+                                            + "and parts grow past it only with the expected size)"));
                 }
                 total += cur.length();
                 parts.add(pool.submit(uploadPart(uploadId, partNumber++, cur, free, checksums)));
@@ -302,7 +317,9 @@ final class MultipartWriter {
                     r = store.call("upload of part " + number + " of", key,
                             () -> store.client().uploadPart(built, slot.body(contentType(key))));
                 } catch (S3Failures.Failure f) {
-                    if (f.status() == 400 && ("InvalidArgument".equals(f.code()) || "InvalidPartNumber".equals(f.code()))) {
+                    // Past a store's limit S3 answers InvalidArgument (a generic code: on part 1 it means something else)
+                    if (number > 1 && f.status() == 400
+                            && ("InvalidArgument".equals(f.code()) || "InvalidPartNumber".equals(f.code()))) {
                         throw new IOException(f.getMessage() + " (the store takes fewer parts per upload than S3_MAX_PARTS "
                                 + settings.parts().maxParts() + ": set S3_MAX_PARTS to " + (number - 1) + " or less)", f);
                     }

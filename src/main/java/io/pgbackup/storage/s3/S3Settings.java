@@ -211,6 +211,15 @@ public record S3Settings(Bucket where, Keys keys, Parts parts, Timeouts timeouts
             disk &= u.parts().staging() != Staging.MEMORY;
             maxParts = Math.min(maxParts, u.parts().maxParts());
         }
+        for (Upload u : uploads) {
+            // parts are capped at MAX_BUFFERED_PART: past that, the margin is gone, then the room
+            if (u.parts().sizeFor(u.expected()) * u.parts().maxParts() < u.expected()) {
+                throw PgBackupException.config("an object of this backup is expected to reach "
+                        + io.pgbackup.Bytes.format(u.expected()) + ", more than S3_MAX_PARTS " + u.parts().maxParts()
+                        + " parts of at most " + (MAX_BUFFERED_PART >> 20) + " MiB hold: raise S3_MAX_PARTS if the store "
+                        + "allows (S3 takes 10000), or back up the databases separately");
+            }
+        }
         String sizes = uploads.size() + " upload(s) at once, parts of up to " + (biggest >> 20) + " MiB (objects "
                 + "expected up to " + io.pgbackup.Bytes.format(largest) + ", S3_MAX_PARTS " + maxParts + ")";
         if (memory && full <= heap) {

@@ -55,6 +55,19 @@ class PartSizingTest {
     }
 
     @Test
+    void anObjectTooBigForTheStoresPartsEvenAtTheLargestPartIsRefusedBeforeItStarts() {
+        // Scaleway's 1,000 parts of at most 2047 MiB hold ~2 TiB: a 3 TiB database cannot fit
+        assertThatThrownBy(() -> S3Settings.checkUploads(List.of(new Upload(parts(1_000, Staging.AUTO), 3L << 40)),
+                1024 * MIB, 100 * GIB))
+                .isInstanceOfSatisfying(PgBackupException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE))
+                .hasMessageContaining("expected to reach 3.0 TiB, more than S3_MAX_PARTS 1000 parts of at most 2047 MiB")
+                .hasMessageContaining("raise S3_MAX_PARTS");
+        // within the cap but without the 2x margin: accepted (the early failure guards the rest)
+        assertThat(S3Settings.checkUploads(List.of(new Upload(parts(1_000, Staging.AUTO), 1536L << 30)), 8 * GIB,
+                100 * GIB)).contains("parts of up to 2047 MiB");
+    }
+
+    @Test
     void uploadsThatFitTheHeapStayThere() {
         // a one-database backup of 2 GB with the image's defaults (-Xmx64m: ~62 MiB)
         String how = S3Settings.checkUploads(List.of(new Upload(parts(10_000, Staging.AUTO), 2 * GIB),
