@@ -111,11 +111,16 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
             }
             TocSelection.Result selection = null;
             if (toc != null) {
-                selection = select(m, toc, filter, target, req.options().into().createDatabase() != null);
-                if (!req.options().into().archivesOwn()) {
-                    checkSelectedAbsent(target, selection, req.has(RestoreRequest.Option.CLEAN));
+                // one connection for what the target has: relations, what the restore would create, prerequisites
+                try (Connection c = new Database(target, "target").connect()) {
+                    selection = select(m, toc, filter, c);
+                    if (!req.options().into().archivesOwn()) {
+                        checkSelectedAbsent(c, target, selection, req.has(RestoreRequest.Option.CLEAN));
+                    }
+                    list = listFile(req, selection, c);
+                } catch (SQLException e) {
+                    throw inspectFailed(e);
                 }
-                list = listFile(req, selection, target);
             }
             log.info("restoring {} ({}{}) into {}", m.stem(), obj.key(), selection == null ? ""
                     : ": " + String.join(", ", selection.tables()), target.redacted());
@@ -249,7 +254,7 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
         try (Connection c = new Database(t, "target").connect()) {
             target = ServerIdentity.of(c);
         } catch (SQLException e) {
-            throw new PgBackupException(ExitCode.DATABASE, "cannot inspect the target database: " + firstLine(e), e);
+            throw inspectFailed(e);
         }
         ServerIdentity source;
         try (Connection c = new Database(src, "source").connect()) {
@@ -302,7 +307,7 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
                         : "add --clean to drop and recreate the backup's objects, or use --create NAME"));
             }
         } catch (SQLException e) {
-            throw new PgBackupException(ExitCode.DATABASE, "cannot inspect the target database: " + firstLine(e), e);
+            throw inspectFailed(e);
         }
     }
 
@@ -438,10 +443,9 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
         try {
             TocSelection.checkNames(all, filter);
         } catch (TocSelection.UnknownNames e) {
-            throw new PgBackupException(ExitCode.NOT_FOUND, "backup " + m.stem() + " has " + e.getMessage()
-                    .replaceFirst(" in the backup", ""));
-        } catch (TocSelection.Unrestorable e) {
-            // into an empty database it could not be restored; the target may have what it needs
+            throw new PgBackupException(ExitCode.NOT_FOUND, "backup " + m.stem() + " has no " + String.join(", ",
+                    e.names()) + (e.nearest().isEmpty() ? "" : "; the nearest names it has: "
+                            + String.join(", ", e.nearest())));
         }
         return all;
     }
@@ -452,15 +456,15 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
      * database just created).
      */
     private static TocSelection.Result select(Manifest m, List<TocSelection.Entry> toc, TocSelection.Filter filter,
-            ConnectionString target, boolean empty) {
-        try (Connection c = empty ? null : new Database(target, "target").connect()) {
-            java.util.function.Predicate<TocSelection.Entry> has = e -> {
-                try {
-                    return c != null && Prerequisites.hasRelation(c, e);
-                } catch (SQLException x) {
-                    throw new PgBackupException(ExitCode.DATABASE, "cannot inspect the target database: " + firstLine(x), x);
-                }
-            };
+            Connection c) {
+        java.util.function.Predicate<TocSelection.Entry> has = e -> {
+            try {
+                return Prerequisites.hasRelation(c, e);
+            } catch (SQLException x) {
+                throw inspectFailed(x);
+            }
+        };
+        try {
             TocSelection.Result r = TocSelection.select(toc, filter, has);
             log.info("{} selects {} table(s) of {} ({}) with {} entries in all", filter.describe(), r.tables().size(),
                     m.stem(), String.join(", ", r.tables()), r.entries().size());
@@ -468,26 +472,21 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
             return r;
         } catch (TocSelection.Unrestorable e) {
             throw PgBackupException.config("backup " + m.stem() + ": " + e.getMessage());
-        } catch (SQLException e) {
-            throw new PgBackupException(ExitCode.DATABASE, "cannot inspect the target database: " + firstLine(e), e);
         }
     }
 
     /** A selected table already in the target: pg_restore would fail on it halfway, so say it now. */
-    private static void checkSelectedAbsent(ConnectionString target, TocSelection.Result selection, boolean clean) {
+    private static void checkSelectedAbsent(Connection c, ConnectionString target, TocSelection.Result selection,
+            boolean clean) throws SQLException {
         if (clean) {
             return; // pg_restore --clean drops what the list restores, and only that
         }
         List<String> present = new ArrayList<>();
-        try (Connection c = new Database(target, "target").connect()) {
-            for (TocSelection.Entry e : selection.entries()) {
-                if (TocSelection.creates(e) && Prerequisites.present(c, e)) {
-                    present.add(e.desc().equals("TABLE") ? e.qualified() : e.desc().toLowerCase(Locale.ROOT) + " "
-                            + e.qualified());
-                }
+        for (TocSelection.Entry e : selection.entries()) {
+            if (TocSelection.creates(e) && Prerequisites.present(c, e)) {
+                present.add(e.desc().equals("TABLE") ? e.qualified() : e.desc().toLowerCase(Locale.ROOT) + " "
+                        + e.qualified());
             }
-        } catch (SQLException e) {
-            throw new PgBackupException(ExitCode.DATABASE, "cannot inspect the target database: " + firstLine(e), e);
         }
         if (!present.isEmpty()) {
             // "--table orders" is every schema's orders, as with pg_restore -t: say so when it matters
@@ -509,17 +508,13 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
      * it needs; into the live one, what is there is left alone. The list holds entry numbers and
      * names, no data.
      */
-    private static Path listFile(RestoreRequest req, TocSelection.Result selection, ConnectionString target)
-            throws IOException {
+    private static Path listFile(RestoreRequest req, TocSelection.Result selection, Connection c)
+            throws IOException, SQLException {
         java.util.Set<Integer> missing = new java.util.HashSet<>();
-        try (Connection c = new Database(target, "target").connect()) {
-            for (TocSelection.Entry e : selection.prerequisites()) {
-                if (!Prerequisites.exists(c, e)) {
-                    missing.add(e.id());
-                }
+        for (TocSelection.Entry e : selection.prerequisites()) {
+            if (!Prerequisites.exists(c, e)) {
+                missing.add(e.id());
             }
-        } catch (SQLException e) {
-            throw new PgBackupException(ExitCode.DATABASE, "cannot inspect the target database: " + firstLine(e), e);
         }
         if (!missing.isEmpty()) {
             log.info("the target lacks what the selection needs; restoring it too: {}", String.join(", ",
@@ -648,6 +643,10 @@ public record RestoreService(ObjectReader reader, PgTools tools, Cancellation ca
         } catch (Exception e) {
             // stopping anyway
         }
+    }
+
+    private static PgBackupException inspectFailed(SQLException e) {
+        return new PgBackupException(ExitCode.DATABASE, "cannot inspect the target database: " + firstLine(e), e);
     }
 
     private static String firstLine(SQLException e) {

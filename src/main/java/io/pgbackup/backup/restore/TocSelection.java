@@ -192,22 +192,23 @@ public final class TocSelection {
         return new Entry(id, desc, namespace, tag, List.of(), line);
     }
 
-    /** Checks {@code filter}'s names against the backup before anything else happens. */
+    /**
+     * Checks {@code filter}'s names against the backup before anything else happens.
+     *
+     * @throws UnknownNames when a name matches nothing in the backup
+     */
     public static void checkNames(List<Entry> all, Filter filter) {
-        select(all, filter, e -> false);
+        roots(all, filter);
     }
 
     /**
-     * The entries {@code filter} selects from {@code all}, for a target that has what
-     * {@code targetHas} says (a relation or constraint outside the selection: a foreign key's
-     * other table); an empty database has nothing.
-     *
-     * @throws UnknownNames   when a name matches nothing in the backup
-     * @throws Unrestorable   when a table that was named cannot be restored into this target
+     * What the names pick before any dependent joins: {@code selected} (the named tables, or the
+     * named schemas' entries), {@code named} (the tables named, which must be restored) and
+     * {@code excluded} (the tables left out).
      */
-    public static Result select(List<Entry> all, Filter filter, java.util.function.Predicate<Entry> targetHas) {
-        Map<Integer, Entry> byId = new HashMap<>();
-        all.forEach(e -> byId.put(e.id(), e));
+    private record Roots(Set<Integer> selected, Set<Integer> named, Set<Integer> excluded) {}
+
+    private static Roots roots(List<Entry> all, Filter filter) {
         List<String> unknown = new ArrayList<>();
         Set<String> schemasInBackup = all.stream().map(Entry::namespace).filter(n -> !n.equals("-"))
                 .collect(Collectors.toSet());
@@ -238,9 +239,27 @@ public final class TocSelection {
         if (!unknown.isEmpty()) {
             throw new UnknownNames(unknown, nearest(all, filter, schemasInBackup));
         }
-        // Dependents of what is selected join it, until nothing more does.
         selected.removeAll(excluded);
         named.removeAll(excluded);
+        return new Roots(selected, named, excluded);
+    }
+
+    /**
+     * The entries {@code filter} selects from {@code all}, for a target that has what
+     * {@code targetHas} says (a relation or constraint outside the selection: a foreign key's
+     * other table); an empty database has nothing.
+     *
+     * @throws UnknownNames   when a name matches nothing in the backup
+     * @throws Unrestorable   when a table that was named cannot be restored into this target
+     */
+    public static Result select(List<Entry> all, Filter filter, java.util.function.Predicate<Entry> targetHas) {
+        Map<Integer, Entry> byId = new HashMap<>();
+        all.forEach(e -> byId.put(e.id(), e));
+        Roots roots = roots(all, filter);
+        Set<Integer> selected = roots.selected();
+        Set<Integer> named = roots.named();
+        Set<Integer> excluded = roots.excluded();
+        // Dependents of what is selected join it, until nothing more does.
         boolean grew = true;
         while (grew) {
             grew = false;
